@@ -1,0 +1,56 @@
+# fileapi: every task has a target here. `make run` and `make test` are the whole setup on a machine with Go.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/fileapi
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI := $(shell $(GO) env GOPATH)/bin/golangci-lint
+# The MariaDB that test-mysql and ci use; each test creates and drops its own database with this prefix.
+MYSQL_DSN ?= mysql://root@127.0.0.1:3306/fileapi_test
+DB ?= sqlite:data/fileapi.db
+
+.PHONY: build run test test-mysql golden bench lint fmt migrate ci mariadb clean
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/fileapi
+
+## run: serve on the embedded SQLite with demo data (created on first start) and print a ready curl.
+run: build
+	./$(BIN) serve --demo --db $(DB)
+
+## test: every test on a fresh SQLite database per test.
+test:
+	$(GO) test -count=1 ./...
+
+## test-mysql: the same tests on SQLite and on MariaDB (started when it is down).
+test-mysql: mariadb
+	FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) $(GO) test -count=1 ./...
+
+## golden: rewrite the golden files in testdata/ from the current output; review the diff before committing.
+golden:
+	$(GO) test -count=1 ./... -args -update
+
+## bench: our handlers beside a bare gin handler in the same run, with ratios.
+bench:
+	FILEAPI_BENCH=1 $(GO) test -count=1 -run '^TestBenchRatios$$' -v ./handlers | grep -v '^=== RUN'
+
+lint: $(GOLANGCI)
+	$(GOLANGCI) run ./...
+
+fmt: $(GOLANGCI)
+	$(GOLANGCI) fmt ./...
+
+migrate: build
+	./$(BIN) migrate up --db $(DB)
+
+## ci: lint, then the whole test suite on SQLite and MariaDB in one run (what `make test` runs, plus MySQL).
+ci: lint test-mysql
+
+$(GOLANGCI):
+	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+
+## mariadb: start the local MariaDB when it is not answering, and wait until it does.
+mariadb:
+	@./.ci/mariadb
+
+clean:
+	rm -rf bin data

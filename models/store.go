@@ -1,0 +1,289 @@
+// Package models is the store: GORM models, the business operations on them, and the domain errors.
+// It is the only package that touches GORM and SQL.
+package models
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/go-sql-driver/mysql"
+	"github.com/pressly/goose/v3"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/fileapi/fileapi/migrations"
+)
+
+// Store runs the business operations of fileapi on one database.
+type Store struct {
+	db      *gorm.DB
+	dialect string // "sqlite" or "mysql"
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// DSN is a parsed --db value.
+type DSN struct {
+	Dialect string // "sqlite" or "mysql"
+	// Path is the SQLite file; Config the MySQL connection.
+	Path   string
+	Config *mysql.Config
+}
+
+// String renders the DSN without its password, for logs and messages.
+func (d DSN) String() string {
+	if d.Dialect == "sqlite" {
+		return "sqlite:" + d.Path
+	}
+	return fmt.Sprintf("mysql://%s@%s/%s", d.Config.User, d.Config.Addr, d.Config.DBName)
+}
+
+// ParseDSN reads "sqlite:PATH" or "mysql://USER:PASSWORD@HOST:PORT/DBNAME[?param=value…]".
+func ParseDSN(s string) (DSN, error) {
+	switch {
+	case strings.HasPrefix(s, "sqlite:"):
+		path := strings.TrimPrefix(s, "sqlite:")
+		if path == "" || strings.ContainsAny(path, "?#") {
+			return DSN{}, fmt.Errorf("invalid database %q: want sqlite:PATH", s)
+		}
+		return DSN{Dialect: "sqlite", Path: path}, nil
+	case strings.HasPrefix(s, "mysql://"):
+		u, err := url.Parse(s)
+		if err != nil {
+			return DSN{}, errors.New("invalid database URL: want mysql://USER:PASSWORD@HOST:PORT/DBNAME")
+		}
+		db := strings.TrimPrefix(u.Path, "/")
+		if u.Host == "" || db == "" || strings.Contains(db, "/") || u.User == nil || u.User.Username() == "" {
+			return DSN{}, errors.New("invalid database URL: want mysql://USER:PASSWORD@HOST:PORT/DBNAME")
+		}
+		cfg := mysql.NewConfig()
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+		cfg.Net = "tcp"
+		cfg.Addr = u.Host
+		if u.Port() == "" {
+			cfg.Addr = net.JoinHostPort(u.Hostname(), "3306")
+		}
+		cfg.DBName = db
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		cfg.Collation = "utf8mb4_bin"
+		cfg.Timeout = 5 * time.Second
+		cfg.ReadTimeout = 30 * time.Second
+		cfg.WriteTimeout = 30 * time.Second
+		cfg.Params = map[string]string{}
+		for k, v := range u.Query() {
+			cfg.Params[k] = v[0]
+		}
+		if tls := cfg.Params["tls"]; tls != "" {
+			cfg.TLSConfig = tls
+			delete(cfg.Params, "tls")
+		}
+		return DSN{Dialect: "mysql", Config: cfg}, nil
+	}
+	return DSN{}, fmt.Errorf("invalid database %q: want sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DBNAME", redactDSN(s))
+}
+
+// redactDSN hides anything that may be a password in an unparseable --db value.
+func redactDSN(s string) string {
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "…" + s[i:]
+		}
+		return "…" + s[i:]
+	}
+	return s
+}
+
+// Open connects to the database named by dsn and checks that it answers. It does not migrate.
+func Open(ctx context.Context, dsn DSN) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger: logger.Discard,
+		// Single statements need no transaction of their own; multi-statement operations open one.
+		SkipDefaultTransaction: true,
+		// Statements are prepared once per connection: the request path runs the same few queries.
+		PrepareStmt: true,
+		NowFunc:     func() time.Time { return time.Now().UTC() },
+	}
+	var dialector gorm.Dialector
+	switch dsn.Dialect {
+	case "sqlite":
+		if dir := filepath.Dir(dsn.Path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		// WAL lets readers run beside the writer; busy_timeout makes a second writer wait instead of failing
+		// with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN, so a read-then-write transaction
+		// cannot deadlock on lock upgrade; synchronous(NORMAL) is durable in WAL mode across process crashes.
+		dialector = sqlite.Open(dsn.Path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate")
+	case "mysql":
+		dialector = gormMySQL(dsn.Config)
+	default:
+		return nil, fmt.Errorf("unknown database dialect %q", dsn.Dialect)
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dsn, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if dsn.Dialect == "sqlite" {
+		// SQLite has one writer at a time anyway; a few connections let reads run beside it.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		// Servers and proxies drop idle connections; recycle them before they do.
+		sqlDB.SetConnMaxLifetime(5 * time.Minute)
+		sqlDB.SetConnMaxIdleTime(time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+	}
+	return &Store{db: db, dialect: dsn.Dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// Close releases the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Dialect is "sqlite" or "mysql".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return translate(sqlDB.PingContext(ctx))
+}
+
+func (s *Store) goose() (*goose.Provider, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	dialect, folder := goose.DialectSQLite3, "sqlite"
+	if s.dialect == "mysql" {
+		dialect, folder = goose.DialectMySQL, "mysql"
+	}
+	sub, err := fs.Sub(migrations.FS, folder)
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(dialect, sqlDB, sub)
+}
+
+// MigrationStatus is one migration and whether it is applied.
+type MigrationStatus struct {
+	Version int64  `json:"version"`
+	Source  string `json:"source"`
+	Applied bool   `json:"applied"`
+}
+
+// Migrate applies every pending migration ("up"), rolls back the last one ("down"), or reports ("status").
+func (s *Store) Migrate(ctx context.Context, direction string) ([]MigrationStatus, error) {
+	p, err := s.goose()
+	if err != nil {
+		return nil, err
+	}
+	switch direction {
+	case "up":
+		if _, err := p.Up(ctx); err != nil {
+			return nil, fmt.Errorf("migrate up: %w", err)
+		}
+	case "down":
+		if _, err := p.Down(ctx); err != nil {
+			return nil, fmt.Errorf("migrate down: %w", err)
+		}
+	case "status":
+	default:
+		return nil, fmt.Errorf("unknown migrate direction %q: want up, down or status", direction)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MigrationStatus, 0, len(st))
+	for _, m := range st {
+		out = append(out, MigrationStatus{Version: m.Source.Version, Source: filepath.Base(m.Source.Path), Applied: m.State == goose.StateApplied})
+	}
+	return out, nil
+}
+
+// translate turns driver errors into domain errors: a lost database becomes KindUnavailable,
+// a missing row KindNotFound, a unique violation KindConflict. Anything else stays internal.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *Error
+	if errors.As(err, &me) {
+		return err
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &Error{Kind: KindNotFound, Err: err}
+	case isUnique(err):
+		return &Error{Kind: KindConflict, Err: err}
+	case isUnavailable(err):
+		return &Error{Kind: KindUnavailable, RetryAfter: 5 * time.Second, Err: err}
+	}
+	return err
+}
+
+func isUnique(err error) bool {
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		return my.Number == 1062
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// isUnavailable reports errors that mean "the database cannot be reached now", which a retry may cure.
+func isUnavailable(err error) bool {
+	var netErr net.Error
+	var my *mysql.MySQLError
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &netErr):
+		return true
+	case errors.As(err, &my):
+		// 1040 too many connections, 1053 shutdown in progress, 1205 lock wait timeout, 1213 deadlock,
+		// 1927 connection killed (MariaDB).
+		switch my.Number {
+		case 1040, 1053, 1205, 1213, 1927:
+			return true
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
+}
