@@ -92,7 +92,9 @@ func (s *Store) FileByID(ctx context.Context, id int64) (File, error) {
 }
 
 // NewUser describes a user to create. PasswordHash is already hashed (see package auth).
+// A nil ID lets the database assign one.
 type NewUser struct {
+	ID           *int64
 	Username     string
 	FirstName    string
 	LastName     *string
@@ -113,6 +115,8 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "the first name is required"}
 	case utf8.RuneCountInString(nu.FirstName) > 200 || (nu.LastName != nil && utf8.RuneCountInString(*nu.LastName) > 200):
 		return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "names must be at most 200 characters"}
+	case nu.ID != nil && (*nu.ID < 1 || *nu.ID > MaxID):
+		return User{}, &Error{Kind: KindInvalid, Field: "id", Message: fmt.Sprintf("the user id must be from 1 to %d", MaxID)}
 	case nu.Type < UserHuman || nu.Type > UserSystem:
 		return User{}, &Error{Kind: KindInvalid, Field: "type", Message: "unknown user type"}
 	}
@@ -124,6 +128,9 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		FirstName: &first, LastName: nu.LastName,
 		UserType: nu.Type, OwnerFileID: nu.OwnerFileID,
 		Version: 1, ChangedAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+	if nu.ID != nil {
+		u.ID = *nu.ID
 	}
 	if nu.Email != nil {
 		k := Fold(*nu.Email)

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	// The GORM dialector pins an old go-sqlite; go.mod requires v1.23.0 directly, which this import keeps direct.
+	_ "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"github.com/go-sql-driver/mysql"
 	"github.com/pressly/goose/v3"
@@ -137,7 +139,7 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dsn, err)
+		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {

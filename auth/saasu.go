@@ -1,0 +1,87 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/fileapi/fileapi/models"
+)
+
+// Authenticator resolves credentials against the store.
+type Authenticator struct {
+	Store *models.Store
+}
+
+// denied is the one answer to every authentication or tenancy failure: callers never learn which part failed.
+func denied(reason string) error {
+	return &models.Error{Kind: models.KindUnauthorized, Message: reason}
+}
+
+// Saasu authenticates a Saasu API v2 call scoped to the FileId of the query (saasu.md §3). A bearer token,
+// when sent, is the only credential; otherwise an access key from the wsAccessKey query parameter or the
+// X-Api-Key header. Every failure is KindUnauthorized, except a database outage (KindUnavailable).
+func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, error) {
+	fileID := ParseFileID(first(QueryValue(r.URL.RawQuery, "FileId")))
+	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
+		return a.saasuBearer(ctx, tok, fileID)
+	}
+	key, err := accessKey(r)
+	if err != nil {
+		return Principal{}, err
+	}
+	if fileID == 0 {
+		return Principal{}, denied("missing FileId")
+	}
+	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+	if err != nil {
+		return Principal{}, err
+	}
+	if owner.KeyFileID != nil && *owner.KeyFileID != fileID {
+		return Principal{}, denied("access key bound to another file")
+	}
+	fa, err := a.Store.FileAccess(ctx, owner.User.ID, fileID)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !fa.WebServices || !fa.AllowWebServices {
+		return Principal{}, denied("web services are off for this membership or file")
+	}
+	return Principal{User: owner.User, FileID: fileID, Via: "saasu/key", KeyID: owner.KeyID,
+		ServiceAccount: owner.User.UserType == models.UserService}, nil
+}
+
+// saasuBearer checks an OAuth access token for a Saasu call.
+func (a *Authenticator) saasuBearer(_ context.Context, _ string, _ int64) (Principal, error) {
+	// Tokens are issued by the authorisation endpoints, which do not exist yet: no token can be valid.
+	return Principal{}, denied("unknown bearer token")
+}
+
+// accessKey reads the access key of a Saasu call: the wsAccessKey query parameter (any case) or the
+// X-Api-Key header. Both present with different values is a failure.
+func accessKey(r *http.Request) (string, error) {
+	q, inQuery := QueryValue(r.URL.RawQuery, "wsAccessKey")
+	h := r.Header.Get("X-Api-Key")
+	switch {
+	case inQuery && h != "" && q != h:
+		return "", denied("two different access keys")
+	case inQuery && q != "":
+		return q, nil
+	case h != "":
+		return h, nil
+	}
+	return "", denied("no credential")
+}
+
+// BearerToken reads "Bearer TOKEN" (scheme case-insensitive). ok is true whenever the scheme is Bearer,
+// even with an empty token: a bearer header is then the only credential, and an empty one fails.
+// Other schemes are not bearer tokens.
+func BearerToken(header string) (token string, ok bool) {
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(header), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+func first(s string, _ bool) string { return s }

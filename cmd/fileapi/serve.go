@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/handlers"
+	"github.com/fileapi/fileapi/models"
+)
+
+// Server timeouts: slow or stalled clients cannot hold connections for ever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 30 * time.Second
+)
+
+// setting is a flag's value when it was given, else the environment variable, else the default.
+func (c *cli) setting(fs *flag.FlagSet, name, envName, def string) string {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	if given {
+		return fs.Lookup(name).Value.String()
+	}
+	if v := c.getenv(envName); v != "" {
+		return v
+	}
+	return def
+}
+
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--db DSN]")
+	fs.String("addr", "127.0.0.1:8080", "listen address (env FILEAPI_ADDR)")
+	fs.String("public-url", "", "base of every link href, e.g. https://api.example.com (env FILEAPI_PUBLIC_URL; default: the request's scheme and host)")
+	fs.String("log-format", "text", "text or json (env FILEAPI_LOG_FORMAT)")
+	demo := fs.Bool("demo", false, "on an empty database, create a demo file, user and access key, and print a ready curl")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	addr := c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080")
+	publicURL := c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", "")
+	logFormat := c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text")
+	if publicURL != "" {
+		u, err := url.Parse(publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return usageError{"serve: --public-url must be an http or https URL without query, fragment or credentials"}
+		}
+	}
+	var log *slog.Logger
+	switch logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(c.stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(c.stderr, nil))
+	default:
+		return usageError{"serve: --log-format must be text or json"}
+	}
+
+	s, err := c.open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+	d, _ := c.dsn(*db)
+	log.Info("database ready", slog.String("db", d.String()))
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log}),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("listening", slog.String("addr", ln.Addr().String()))
+	if *demo {
+		base := publicURL
+		if base == "" {
+			base = "http://" + ln.Addr().String()
+		}
+		if err := seedDemo(ctx, s, c.stdout, base); err != nil {
+			_ = ln.Close()
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight, refuse new ones.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// Demo data: the examples of the spec.
+const (
+	demoFileID   = 777
+	demoUsername = "ann@example.com"
+)
+
+// seedDemo fills an empty database with one file, one user with a password, and one access key, and
+// prints them with ready curl lines. On a database that already holds the demo user it issues a fresh key
+// (keys are stored hashed, so the first one cannot be shown again); on any other database it does nothing.
+func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) error {
+	empty, err := s.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	password := ""
+	var u models.User
+	if empty {
+		id := int64(demoFileID)
+		if _, err := s.CreateFile(ctx, models.NewFile{ID: &id, Name: "Acme Pty Ltd", AllowWebServices: true}); err != nil {
+			return err
+		}
+		password = auth.NewSecret("")[:16]
+		h, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		last := "Lee"
+		u, err = s.CreateUser(ctx, models.NewUser{Username: demoUsername, FirstName: "Ann", LastName: &last, PasswordHash: &h, Email: ptr(demoUsername)})
+		if err != nil {
+			return err
+		}
+		if _, err := s.Grant(ctx, u.ID, demoFileID, models.AccessAdministrator, true); err != nil {
+			return err
+		}
+	} else {
+		u, err = s.UserByUsername(ctx, demoUsername)
+		if err != nil {
+			fmt.Fprintln(out, "The database is not empty and has no demo user: no demo data created.")
+			return nil
+		}
+		if _, err := s.FileAccess(ctx, u.ID, demoFileID); err != nil {
+			fmt.Fprintln(out, "The demo user has no membership on the demo file: no demo key created.")
+			return nil
+		}
+	}
+	_, key, err := createKey(ctx, s, u.ID, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nDemo data: file %d (Acme Pty Ltd), user %s", demoFileID, demoUsername)
+	if password != "" {
+		fmt.Fprintf(out, " with password %s", password)
+	}
+	fmt.Fprintf(out, ", access key %s\n\nTry:\n", key)
+	fmt.Fprintf(out, "  curl -s '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
+	fmt.Fprintf(out, "  curl -s -H 'Accept: application/xml' '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
+	fmt.Fprintf(out, "  curl -s -X PUT -H 'Content-Type: application/json' -H 'X-Api-Key: %s' -d '{\"FirstName\":\"Anne\"}' '%s/User?FileId=%d'\n\n", key, base, demoFileID)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strings"
+)
+
+// saasuRoutes maps each Saasu path, lower-cased, to its canonical spelling and the methods it allows.
+// Saasu routing is case-insensitive and tolerates one trailing slash; gin's is neither, so the normaliser
+// rewrites the path before gin sees it rather than redirecting (Saasu clients follow no redirect).
+var saasuRoutes = map[string]struct{ path, allow string }{}
+
+func init() {
+	for _, r := range []struct{ path, allow string }{
+		{"/User", "GET, PUT"},
+		{"/User/reset-password", "POST"},
+		{"/User/change-username", "POST"},
+		{"/User/change-password", "POST"},
+		{"/User/opt-in-to-2fa", "POST"},
+		{"/User/verify-2fa-opt-in", "POST"},
+		{"/User/opt-out-from-2fa", "POST"},
+		{"/authorisation/token", "GET, POST"},
+		{"/authorisation/token-2fa", "POST"},
+		{"/authorisation/refresh", "POST"},
+		{"/authorisation/ping", "GET"},
+		{"/FileIdentities", "GET"},
+		{"/FileIdentity", "GET"},
+	} {
+		saasuRoutes[strings.ToLower(r.path)] = r
+	}
+}
+
+// otherDialects are the path prefixes that the Saasu normaliser leaves alone.
+var otherDialects = []string{"/auth/v1/", "/management/v1/", "/api/workspace/", "/oauth/v2/", "/.well-known/", "/password-reset"}
+
+type rawPathKey struct{}
+
+// receivedPath is the path as the client sent it, before normalising (for 404 messages).
+func receivedPath(r *http.Request) string {
+	if p, ok := r.Context().Value(rawPathKey{}).(string); ok {
+		return p
+	}
+	return r.URL.EscapedPath()
+}
+
+// normalisePath rewrites Saasu paths to their canonical form: runs of slashes count as one, one trailing
+// slash is dropped, and the case is the route's own. Other paths pass unchanged.
+func normalisePath(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		for _, prefix := range otherDialects {
+			if strings.HasPrefix(p, prefix) {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		r = r.WithContext(context.WithValue(r.Context(), rawPathKey{}, r.URL.EscapedPath()))
+		clean := p
+		if strings.Contains(clean, "//") {
+			var b strings.Builder
+			for i := 0; i < len(p); i++ {
+				if p[i] == '/' && i > 0 && p[i-1] == '/' {
+					continue
+				}
+				b.WriteByte(p[i])
+			}
+			clean = b.String()
+		}
+		if len(clean) > 1 && clean[len(clean)-1] == '/' {
+			clean = clean[:len(clean)-1]
+		}
+		if route, ok := saasuRoutes[strings.ToLower(clean)]; ok {
+			clean = route.path
+		}
+		if clean != p {
+			u := *r.URL
+			u.Path, u.RawPath = clean, ""
+			r.URL = &u
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,74 @@
+// Package handlers is the HTTP surface of fileapi: the router, one file per dialect and resource, request
+// decoding, and the error → status mapping of each dialect.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/models"
+)
+
+// MaxBody is the largest request body any route reads (DESIGN.md: 1 MiB → 413).
+const MaxBody = 1 << 20
+
+// Config holds what the HTTP surface depends on.
+type Config struct {
+	Store *models.Store
+	// PublicURL is the base of every link href; empty means the request's scheme and host.
+	PublicURL string
+	Logger    *slog.Logger
+}
+
+// New builds the whole HTTP surface: every route of every dialect, behind the path normaliser.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// Saasu clients follow no redirect: routes answer where they are asked (see normalisePath).
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	// Client addresses (for logs and rate limits) are the connection's: no proxy headers are trusted.
+	_ = r.SetTrustedProxies(nil)
+
+	authn := &auth.Authenticator{Store: cfg.Store}
+	links := linker{publicURL: cfg.PublicURL}
+	saasu := &saasuDialect{log: cfg.Logger, authn: authn}
+	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
+
+	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger, saasu))
+
+	s := r.Group("/", saasu.negotiate())
+	s.GET("/User", saasu.authenticated(users.get))
+	s.PUT("/User", saasu.authenticated(users.put))
+
+	r.NoRoute(saasu.negotiate(), saasu.handle(saasu.noRoute))
+	r.NoMethod(saasu.negotiate(), saasu.handle(saasu.noMethod))
+
+	return normalisePath(r)
+}
+
+// linker builds absolute link hrefs.
+type linker struct{ publicURL string }
+
+// base is FILEAPI_PUBLIC_URL, else the scheme of this connection and the request Host.
+// X-Forwarded-* headers are not trusted.
+func (l linker) base(r *http.Request) string {
+	if l.publicURL != "" {
+		return l.publicURL
+	}
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	return scheme + r.Host
+}

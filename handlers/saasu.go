@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/hal"
+	"github.com/fileapi/fileapi/handlers/codec"
+	"github.com/fileapi/fileapi/models"
+)
+
+// saasuDialect holds what every Saasu API v2 route shares: negotiation, authentication, rendering and the
+// one table from error kind to status and body.
+type saasuDialect struct {
+	log   *slog.Logger
+	authn *auth.Authenticator
+}
+
+// saasuHandler is a Saasu route: it returns an error instead of writing one.
+type saasuHandler func(c *gin.Context) error
+
+const saasuFormatKey = "fileapi.saasu.format"
+
+// saasuFormat is the negotiated response format of a request.
+type saasuFormat struct {
+	format      codec.Format
+	contentType string
+}
+
+// negotiate chooses the response format from Accept and the request's Content-Type. The body is not read
+// yet (it is read only after authentication), so a body without Content-Type is sniffed later, by readBody.
+func (d *saasuDialect) negotiate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		media, _ := codec.RequestMedia(c.GetHeader("Content-Type"), nil)
+		f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
+		c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
+		c.Next()
+	}
+}
+
+// handle adapts a saasuHandler to gin, writing the dialect's error body for any error it returns.
+func (d *saasuDialect) handle(h saasuHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			d.fail(c, err)
+		}
+	}
+}
+
+// authenticated runs h only for a caller that §3 authorises for the FileId of the query.
+func (d *saasuDialect) authenticated(h saasuHandler) gin.HandlerFunc {
+	return d.handle(func(c *gin.Context) error {
+		p, err := d.authn.Saasu(c.Request.Context(), c.Request)
+		if err != nil {
+			return err
+		}
+		c.Request = c.Request.WithContext(auth.NewContext(c.Request.Context(), p))
+		return h(c)
+	})
+}
+
+// render writes v in the negotiated format.
+func (d *saasuDialect) render(c *gin.Context, status int, v hal.Value) error {
+	f, _ := c.Get(saasuFormatKey)
+	sf, _ := f.(saasuFormat)
+	var body []byte
+	if sf.format == codec.FormatXML {
+		body = v.AppendXML(make([]byte, 0, 512))
+	} else {
+		body = v.AppendJSON(make([]byte, 0, 512))
+		if sf.contentType == "" {
+			sf.contentType = "application/json; charset=utf-8"
+		}
+	}
+	c.Data(status, sf.contentType, body)
+	return nil
+}
+
+// Texts of the Saasu error bodies (saasu.md §7).
+const (
+	msgDenied      = "Authorization has been denied for this request."
+	msgNoRoute     = "No HTTP resource was found that matches the request URI '%s'."
+	msgNoMethod    = "The requested resource does not support http method '%s'."
+	msgChanged     = "Record to be updated has changed since last read."
+	msgTooLarge    = "The request entity is too large."
+	msgMedia       = "The request entity's media type '%s' is not supported for this resource."
+	msgTooMany     = "Too many requests. Try again later."
+	msgInternal    = "An error has occurred."
+	msgUnavailable = "The service is temporarily unavailable."
+)
+
+var errPanic = errors.New("panic")
+
+// fail writes the Saasu answer for err: the one table from error kind to status and body.
+// Anything that is not a *models.Error is internal: logged with the request id, answered generically.
+func (d *saasuDialect) fail(c *gin.Context, err error) {
+	e := models.AsError(err)
+	switch e.Kind {
+	case models.KindInvalid, models.KindConflict:
+		_ = d.render(c, http.StatusBadRequest, hal.String(e.Message))
+	case models.KindUnauthorized, models.KindForbidden:
+		c.Header("WWW-Authenticate", "Bearer")
+		_ = d.render(c, http.StatusUnauthorized, hal.Message{Message: msgDenied})
+	case models.KindNotFound:
+		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, receivedPath(c.Request))})
+	case models.KindPrecondition:
+		_ = d.render(c, http.StatusPreconditionFailed, hal.String(msgChanged))
+	case models.KindTooLarge:
+		_ = d.render(c, http.StatusRequestEntityTooLarge, hal.Message{Message: msgTooLarge})
+	case models.KindUnsupportedMedia:
+		_ = d.render(c, http.StatusUnsupportedMediaType, hal.Message{Message: fmt.Sprintf(msgMedia, e.Message)})
+	case models.KindRateLimited:
+		c.Header("Retry-After", retryAfter(e))
+		_ = d.render(c, http.StatusTooManyRequests, hal.Message{Message: msgTooMany})
+	case models.KindUnavailable:
+		d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", e))
+		c.Header("Retry-After", "5")
+		_ = d.render(c, http.StatusServiceUnavailable, hal.Message{Message: msgUnavailable})
+	default:
+		d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+		_ = d.render(c, http.StatusInternalServerError, hal.Message{Message: msgInternal})
+	}
+}
+
+// retryAfter is the Retry-After value of a rate-limited error: whole seconds, at least 1.
+func retryAfter(e *models.Error) string {
+	s := int64((e.RetryAfter + 999_999_999) / 1_000_000_000)
+	if s < 1 {
+		s = 1
+	}
+	return strconv.FormatInt(s, 10)
+}
+
+func (d *saasuDialect) noRoute(c *gin.Context) error {
+	return &models.Error{Kind: models.KindNotFound}
+}
+
+func (d *saasuDialect) noMethod(c *gin.Context) error {
+	if route, ok := saasuRoutes[strings.ToLower(c.Request.URL.Path)]; ok {
+		c.Header("Allow", route.allow)
+	}
+	return d.render(c, http.StatusMethodNotAllowed, hal.Message{Message: fmt.Sprintf(msgNoMethod, c.Request.Method)})
+}
+
+// readBody reads a request body of at most MaxBody bytes, classifies and decodes it, and re-negotiates the
+// response format now that a body without Content-Type can be sniffed. Order (saasu.md §6.2): 415, 413, 400.
+func (d *saasuDialect) readBody(c *gin.Context) (codec.Body, error) {
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
+	if err != nil {
+		return nil, &models.Error{Kind: models.KindInvalid, Message: "The request body could not be read.", Err: err}
+	}
+	media, err := codec.RequestMedia(c.GetHeader("Content-Type"), raw)
+	if err != nil {
+		return nil, err
+	}
+	f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
+	c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
+	if len(raw) > MaxBody {
+		return nil, &models.Error{Kind: models.KindTooLarge}
+	}
+	return codec.Decode(media, raw)
+}
