@@ -2,10 +2,12 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
 )
 
 // Change is one optional field of a ProfileChange. A field that is not Set is kept as stored;
@@ -58,123 +60,156 @@ type fieldDiff struct {
 // profile event. It returns the user as it is afterwards and whether anything changed; when nothing
 // differs it writes nothing.
 func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	var u User
-	changed := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		q := tx
-		if s.dialect == "mysql" {
-			q = tx.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := q.Take(&u, "id = ?", userID).Error; err != nil {
-			return err
-		}
-		if opt.Match != nil && !opt.Match(u.Version) {
-			return &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
-		}
-		// While 2FA is on the number is its second factor: only the 2FA operations (which set TwoFactor) move it.
-		if pc.MobileNumber.Set && u.Is2FAEnabled && !pc.TwoFactor.Set && !same(u.MobileNumber, pc.MobileNumber.Value) {
-			return &Error{Kind: KindInvalid, Field: "MobileNumber", Message: "MobileNumber cannot be changed while two-factor authentication is enabled."}
-		}
-		set := map[string]any{}
-		diff := map[string]fieldDiff{}
-		apply := func(col string, ch Change[string], cur **string) {
-			if ch.Set && !same(*cur, ch.Value) {
-				diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-				set[col] = ch.Value
-				*cur = ch.Value
-			}
-		}
-		applyInt := func(col string, ch Change[int64], cur **int64) {
-			if ch.Set && !same(*cur, ch.Value) {
-				diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-				set[col] = ch.Value
-				*cur = ch.Value
-			}
-		}
-		if pc.Username.Set && pc.Username.Value != nil && *pc.Username.Value != u.Username {
-			if err := s.checkFree(tx, "username_key", *pc.Username.Value, u.ID, "Username"); err != nil {
-				return err
-			}
-			diff["username"] = fieldDiff{Old: u.Username, New: *pc.Username.Value}
-			u.Username, u.UsernameKey = *pc.Username.Value, Fold(*pc.Username.Value)
-			set["username"], set["username_key"] = u.Username, u.UsernameKey
-		}
-		if pc.Email.Set && !same(u.Email, pc.Email.Value) {
-			var key *string
-			if pc.Email.Value != nil {
-				k := Fold(*pc.Email.Value)
-				key = &k
-				if err := s.checkFree(tx, "email_key", *pc.Email.Value, u.ID, "Email"); err != nil {
-					return err
-				}
-			}
-			diff["email"] = fieldDiff{Old: u.Email, New: pc.Email.Value}
-			u.Email, u.EmailKey = pc.Email.Value, key
-			set["email"], set["email_key"] = u.Email, u.EmailKey
-		}
-		apply("first_name", pc.FirstName, &u.FirstName)
-		apply("last_name", pc.LastName, &u.LastName)
-		apply("nick_name", pc.NickName, &u.NickName)
-		apply("display_name", pc.DisplayName, &u.DisplayName)
-		apply("preferred_language", pc.PreferredLanguage, &u.PreferredLanguage)
-		apply("mobile_number", pc.MobileNumber, &u.MobileNumber)
-		applyInt("timezone_id", pc.TimezoneID, &u.TimezoneID)
-		applyInt("date_time_format_id", pc.DateTimeFormatID, &u.DateTimeFormatID)
-		applyInt("number_format_id", pc.NumberFormatID, &u.NumberFormatID)
-		if pc.Gender.Set {
-			g := int64(0)
-			if pc.Gender.Value != nil {
-				g = *pc.Gender.Value
-			}
-			if g != u.Gender {
-				diff["gender"] = fieldDiff{Old: u.Gender, New: g}
-				set["gender"] = g
-				u.Gender = g
-			}
-		}
-		if pc.TwoFactor.Set && pc.TwoFactor.Value != nil && *pc.TwoFactor.Value != u.Is2FAEnabled {
-			diff["is_2fa_enabled"] = fieldDiff{Old: u.Is2FAEnabled, New: *pc.TwoFactor.Value}
-			u.Is2FAEnabled = *pc.TwoFactor.Value
-			set["is_2fa_enabled"] = u.Is2FAEnabled
-		}
-		if len(diff) == 0 {
-			return nil
-		}
-		now := s.Now()
-		old := u.Version
-		u.Version, u.ChangedAt, u.UpdatedAt = old+1, now, now
-		set["version"], set["changed_at"], set["updated_at"] = u.Version, now, now
-		res := tx.Model(&User{}).Where("id = ? AND version = ?", u.ID, old).Updates(set)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			// Another writer got in between: SQLite's immediate transactions and MySQL's row lock
-			// make this unreachable, but a lost update must never pass silently.
-			return &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
-		}
-		changedJSON, err := json.Marshal(diff) // map keys are sorted: the event is deterministic
-		if err != nil {
-			return err
-		}
-		ev := ProfileEvent{UserID: u.ID, Version: u.Version, Changed: string(changedJSON), Via: opt.Via, At: now}
-		if opt.ActorUserID != 0 {
-			actor := opt.ActorUserID
-			ev.ActorUserID = &actor
-		}
-		changed = true
-		return tx.Create(&ev).Error
-	})
+	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
-		return User{}, false, notFound(translate(err), "user %d does not exist", userID)
+		return User{}, false, translate(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	u, changed, err := s.updateProfile(ctx, tx, userID, pc, opt)
+	if err == nil && changed {
+		err = tx.Commit()
+	}
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return User{}, false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err}
+		}
+		return User{}, false, translate(err)
 	}
 	return u, changed, nil
 }
 
+func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
+	var u User
+	q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+	if s.dialect == "mysql" {
+		q += ` FOR UPDATE` // SQLite's immediate transaction already excludes other writers
+	}
+	if err := tx.QueryRowContext(ctx, q, userID).Scan(userFields(&u)...); err != nil {
+		return User{}, false, err
+	}
+	u.normaliseTimes()
+	if opt.Match != nil && !opt.Match(u.Version) {
+		return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
+	}
+	// While 2FA is on the number is its second factor: only the 2FA operations (which set TwoFactor) move it.
+	if pc.MobileNumber.Set && u.Is2FAEnabled && !pc.TwoFactor.Set && !same(u.MobileNumber, pc.MobileNumber.Value) {
+		return User{}, false, &Error{Kind: KindInvalid, Field: "MobileNumber", Message: "MobileNumber cannot be changed while two-factor authentication is enabled."}
+	}
+	set := map[string]any{}
+	diff := map[string]fieldDiff{}
+	apply := func(col string, ch Change[string], cur **string) {
+		if ch.Set && !same(*cur, ch.Value) {
+			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
+			set[col] = ch.Value
+			*cur = ch.Value
+		}
+	}
+	applyInt := func(col string, ch Change[int64], cur **int64) {
+		if ch.Set && !same(*cur, ch.Value) {
+			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
+			set[col] = ch.Value
+			*cur = ch.Value
+		}
+	}
+	if pc.Username.Set && pc.Username.Value != nil && *pc.Username.Value != u.Username {
+		if err := checkFree(ctx, tx, "username_key", *pc.Username.Value, u.ID, "Username"); err != nil {
+			return User{}, false, err
+		}
+		diff["username"] = fieldDiff{Old: u.Username, New: *pc.Username.Value}
+		u.Username, u.UsernameKey = *pc.Username.Value, Fold(*pc.Username.Value)
+		set["username"], set["username_key"] = u.Username, u.UsernameKey
+	}
+	if pc.Email.Set && !same(u.Email, pc.Email.Value) {
+		var key *string
+		if pc.Email.Value != nil {
+			k := Fold(*pc.Email.Value)
+			key = &k
+			if err := checkFree(ctx, tx, "email_key", *pc.Email.Value, u.ID, "Email"); err != nil {
+				return User{}, false, err
+			}
+		}
+		diff["email"] = fieldDiff{Old: u.Email, New: pc.Email.Value}
+		u.Email, u.EmailKey = pc.Email.Value, key
+		set["email"], set["email_key"] = u.Email, u.EmailKey
+	}
+	apply("first_name", pc.FirstName, &u.FirstName)
+	apply("last_name", pc.LastName, &u.LastName)
+	apply("nick_name", pc.NickName, &u.NickName)
+	apply("display_name", pc.DisplayName, &u.DisplayName)
+	apply("preferred_language", pc.PreferredLanguage, &u.PreferredLanguage)
+	apply("mobile_number", pc.MobileNumber, &u.MobileNumber)
+	applyInt("timezone_id", pc.TimezoneID, &u.TimezoneID)
+	applyInt("date_time_format_id", pc.DateTimeFormatID, &u.DateTimeFormatID)
+	applyInt("number_format_id", pc.NumberFormatID, &u.NumberFormatID)
+	if pc.Gender.Set {
+		g := int64(0)
+		if pc.Gender.Value != nil {
+			g = *pc.Gender.Value
+		}
+		if g != u.Gender {
+			diff["gender"] = fieldDiff{Old: u.Gender, New: g}
+			set["gender"] = g
+			u.Gender = g
+		}
+	}
+	if pc.TwoFactor.Set && pc.TwoFactor.Value != nil && *pc.TwoFactor.Value != u.Is2FAEnabled {
+		diff["is_2fa_enabled"] = fieldDiff{Old: u.Is2FAEnabled, New: *pc.TwoFactor.Value}
+		u.Is2FAEnabled = *pc.TwoFactor.Value
+		set["is_2fa_enabled"] = u.Is2FAEnabled
+	}
+	if len(diff) == 0 {
+		return u, false, nil
+	}
+	now := s.Now()
+	old := u.Version
+	u.Version, u.ChangedAt, u.UpdatedAt = old+1, now, now
+	set["version"], set["changed_at"], set["updated_at"] = u.Version, now, now
+
+	cols := make([]string, 0, len(set))
+	for c := range set {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols) // column names come from the code above, never from input
+	var stmt strings.Builder
+	args := make([]any, 0, len(cols)+2)
+	stmt.WriteString("UPDATE users SET ")
+	for i, c := range cols {
+		if i > 0 {
+			stmt.WriteString(", ")
+		}
+		stmt.WriteString(c + " = ?")
+		args = append(args, set[c])
+	}
+	stmt.WriteString(" WHERE id = ? AND version = ?")
+	res, err := tx.ExecContext(ctx, stmt.String(), append(args, u.ID, old)...)
+	if err != nil {
+		return User{}, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		// Another writer got in between: SQLite's immediate transactions and MySQL's row lock
+		// make this unreachable, but a lost update must never pass silently.
+		return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read", Err: err}
+	}
+	changedJSON, err := json.Marshal(diff) // map keys are sorted: the event is deterministic
+	if err != nil {
+		return User{}, false, err
+	}
+	var actor *int64
+	if opt.ActorUserID != 0 {
+		actor = &opt.ActorUserID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO profile_events (user_id, version, changed, actor_user_id, via, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Version, string(changedJSON), actor, opt.Via, now)
+	if err != nil {
+		return User{}, false, err
+	}
+	return u, true, nil
+}
+
 // checkFree fails with KindConflict when another user already holds value in a case-insensitive column.
-func (s *Store) checkFree(tx *gorm.DB, col, value string, self int64, field string) error {
+func checkFree(ctx context.Context, tx *sql.Tx, col, value string, self int64, field string) error {
 	var n int64
-	if err := tx.Model(&User{}).Where(col+" = ? AND id <> ?", Fold(value), self).Count(&n).Error; err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+col+" = ? AND id <> ?", Fold(value), self).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {

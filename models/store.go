@@ -4,6 +4,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ import (
 // Store runs the business operations of fileapi on one database.
 type Store struct {
 	db      *gorm.DB
+	sql     *sql.DB // the same pool, for the hot-path statements of hotpath.go
 	dialect string // "sqlite" or "mysql"
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -162,7 +164,7 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
 	}
-	return &Store{db: db, dialect: dsn.Dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, sql: sqlDB, dialect: dsn.Dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close releases the database connections.

@@ -102,7 +102,7 @@ type fixture struct {
 	user models.User
 }
 
-func newFixture(t *testing.T, dsn models.DSN) fixture {
+func newFixture(t testing.TB, dsn models.DSN) fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := modelstest.OpenDSN(t, dsn)

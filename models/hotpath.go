@@ -1,0 +1,76 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// The queries that run on every request go through database/sql with fixed SQL instead of GORM: GORM's
+// callbacks and reflection cost more than the query itself on SQLite, and the SQLite driver re-parses a
+// statement on every call, so fewer, fixed statements matter. TestModelsMatchSchema and the store tests
+// keep these column lists honest.
+
+// userColumns is every column of users, in the order scanUser reads them.
+const userColumns = `users.id, users.username, users.username_key, users.email, users.email_key, users.password_hash,
+	users.first_name, users.last_name, users.nick_name, users.display_name, users.preferred_language, users.gender,
+	users.mobile_number, users.is_2fa_enabled, users.timezone_id, users.date_time_format_id, users.number_format_id,
+	users.user_type, users.owner_file_id, users.version, users.changed_at, users.created_at, users.updated_at`
+
+// userFields returns the scan destinations of userColumns, followed by extra.
+func userFields(u *User, extra ...any) []any {
+	return append([]any{&u.ID, &u.Username, &u.UsernameKey, &u.Email, &u.EmailKey, &u.PasswordHash,
+		&u.FirstName, &u.LastName, &u.NickName, &u.DisplayName, &u.PreferredLanguage, &u.Gender,
+		&u.MobileNumber, &u.Is2FAEnabled, &u.TimezoneID, &u.DateTimeFormatID, &u.NumberFormatID,
+		&u.UserType, &u.OwnerFileID, &u.Version, &u.ChangedAt, &u.CreatedAt, &u.UpdatedAt}, extra...)
+}
+
+const sqlUserByKey = `SELECT ` + userColumns + `, access_keys.id, access_keys.file_id, access_keys.revoked_at
+	FROM access_keys JOIN users ON users.id = access_keys.user_id WHERE access_keys.secret_hash = ?`
+
+// UserByAccessKey finds the user of an unrevoked access key by the SHA-256 of its secret.
+// Any failure to find one is KindUnauthorized; the caller must not learn why.
+func (s *Store) UserByAccessKey(ctx context.Context, secretHash string) (KeyOwner, error) {
+	var ko KeyOwner
+	var revoked *time.Time
+	err := s.sql.QueryRowContext(ctx, sqlUserByKey, secretHash).Scan(userFields(&ko.User, &ko.KeyID, &ko.KeyFileID, &revoked)...)
+	if err != nil {
+		return KeyOwner{}, unauthorized(err)
+	}
+	if revoked != nil {
+		return KeyOwner{}, &Error{Kind: KindUnauthorized, Message: "revoked access key"}
+	}
+	ko.User.normaliseTimes()
+	return ko, nil
+}
+
+const sqlFileAccess = `SELECT memberships.file_id, memberships.access_level, memberships.web_services, files.allow_web_services
+	FROM memberships JOIN files ON files.id = memberships.file_id WHERE memberships.user_id = ? AND memberships.file_id = ?`
+
+// FileAccess returns the user's membership on the file. No membership (or no file) is KindUnauthorized.
+func (s *Store) FileAccess(ctx context.Context, userID, fileID int64) (FileAccess, error) {
+	var fa FileAccess
+	err := s.sql.QueryRowContext(ctx, sqlFileAccess, userID, fileID).Scan(&fa.FileID, &fa.AccessLevel, &fa.WebServices, &fa.AllowWebServices)
+	if err != nil {
+		return FileAccess{}, unauthorized(err)
+	}
+	return fa, nil
+}
+
+// unauthorized turns "not found" into KindUnauthorized and keeps outages as they are.
+func unauthorized(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Error{Kind: KindUnauthorized, Err: err}
+	}
+	err = translate(err)
+	if KindOf(err) == KindNotFound {
+		return &Error{Kind: KindUnauthorized, Err: err}
+	}
+	return err
+}
+
+// normaliseTimes puts every time of a user in UTC, whatever the driver returned.
+func (u *User) normaliseTimes() {
+	u.ChangedAt, u.CreatedAt, u.UpdatedAt = u.ChangedAt.UTC(), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+}
