@@ -14,4 +14,3 @@ type FileAccess struct {
 	WebServices      bool
 	AllowWebServices bool
 }
-

@@ -33,7 +33,7 @@ import (
 type Store struct {
 	db      *gorm.DB
 	sql     *sql.DB // the same pool, for the hot-path statements of hotpath.go
-	dialect string // "sqlite" or "mysql"
+	dialect string  // "sqlite" or "mysql"
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
