@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRedactQuery(t *testing.T) {
+	cases := map[string]string{
+		"":                                       "",
+		"FileId=777&wsAccessKey=fa_ak_secret":    "FileId=777&wsAccessKey=REDACTED",
+		"wsaccesskey=x&WSACCESSKEY=y":            "wsaccesskey=REDACTED&WSACCESSKEY=REDACTED",
+		"password=hunter2&username=ann":          "password=REDACTED&username=ann",
+		"refresh_token=a&verification_code=123":  "refresh_token=REDACTED&verification_code=REDACTED",
+		"access_token=t&x=1":                     "access_token=REDACTED&x=1",
+		"ws%41ccessKey=secret":                   "ws%41ccessKey=REDACTED",
+		"client_secret=s&code=c&code_verifier=v": "client_secret=REDACTED&code=REDACTED&code_verifier=REDACTED",
+		"wsAccessKey":                            "wsAccessKey",
+		"wsAccessKeyX=visible":                   "wsAccessKeyX=visible",
+	}
+	for in, want := range cases {
+		assert.Equal(t, want, RedactQuery(in), in)
+	}
+}
+
+// TestRecovery: a panic is answered with the dialect's 500 and logged with the request id, never shown.
+func TestRecovery(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	d := &saasuDialect{log: log}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(requestID(), accessLog(log), recovery(log, d), d.negotiate())
+	r.GET("/boom", func(*gin.Context) { panic("secret detail") })
+	r.GET("/fail", d.handle(func(*gin.Context) error { return assert.AnError }))
+	for _, path := range []string{"/boom", "/fail"} {
+		for accept, want := range map[string]string{
+			"application/json": `{"Message":"An error has occurred."}`,
+			"application/xml":  `<Error><Message>An error has occurred.</Message></Error>`,
+		} {
+			logs.Reset()
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("Accept", accept)
+			req.Header.Set("X-Request-Id", "req-123")
+			w := httptest.NewRecorder()
+			r.ServeHTTP(w, req)
+			require.Equal(t, http.StatusInternalServerError, w.Code)
+			assert.Equal(t, want, w.Body.String())
+			assert.Equal(t, "req-123", w.Header().Get("X-Request-Id"))
+			assert.NotContains(t, w.Body.String(), "secret detail")
+			assert.Contains(t, logs.String(), `"request_id":"req-123"`)
+			assert.Contains(t, logs.String(), `"status":500`)
+		}
+	}
+}
+
+// TestAccessLogHasNoSecrets sends every kind of credential through the real router and reads the log.
+func TestAccessLogHasNoSecrets(t *testing.T) {
+	var logs bytes.Buffer
+	h := New(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	req := httptest.NewRequest("GET", "/nowhere?wsAccessKey=fa_ak_querysecret&access_token=fa_at_tokensecret&password=pw-secret&FileId=7", nil)
+	req.Header.Set("Authorization", "Bearer fa_at_headersecret")
+	req.Header.Set("X-Api-Key", "fa_ak_headersecret")
+	req.Header.Set("X-Request-Id", "bad id with spaces")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	out := logs.String()
+	for _, secret := range []string{"querysecret", "tokensecret", "pw-secret", "headersecret"} {
+		assert.NotContains(t, out, secret)
+	}
+	assert.Contains(t, out, "wsAccessKey=REDACTED")
+	assert.Contains(t, out, "FileId=7")
+	id := w.Header().Get("X-Request-Id")
+	assert.Len(t, id, 24, "an unusable client id is replaced")
+	assert.True(t, strings.Contains(out, "request_id="+id))
+}
