@@ -27,7 +27,7 @@ test-mysql: mariadb
 
 ## golden: rewrite the golden files in testdata/ from the current output; review the diff before committing.
 golden:
-	$(GO) test -count=1 ./... -args -update
+	$(GO) test -count=1 ./hal ./handlers -args -update
 
 ## bench: our handlers beside a bare gin handler in the same run, with ratios.
 bench:

@@ -1,12 +1,16 @@
 package handlers_test
 
 import (
+	"crypto/tls"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fileapi/fileapi/handlers"
 )
 
 const (
@@ -333,5 +337,33 @@ func TestSaasuRouting(t *testing.T) {
 		w = fx.do("GET", "/User?wsAccessKey="+fx.key+"&FileId=777", "")
 		assert.Equal(t, http.StatusOK, w.Code)
 		assert.Empty(t, w.Header().Get("Location"), "nothing redirects")
+	})
+}
+
+// TestLinkBase: hrefs start with FILEAPI_PUBLIC_URL when set, else the request's scheme and Host;
+// X-Forwarded-* is not trusted, and no credential is ever echoed.
+func TestLinkBase(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		h := handlers.New(handlers.Config{Store: fx.store})
+		req := httptest.NewRequest("GET", "/User?FileId=777&wsAccessKey="+fx.key, nil)
+		req.Host = "files.example.net:8443"
+		req.Header.Set("X-Forwarded-Host", "evil.example")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Contains(t, w.Body.String(), `"href":"http://files.example.net:8443/User?FileId=777"`)
+		assert.NotContains(t, w.Body.String(), "evil")
+
+		req.TLS = &tls.ConnectionState{}
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		assert.Contains(t, w.Body.String(), `"href":"https://files.example.net:8443/User?FileId=777"`)
+
+		h = handlers.New(handlers.Config{Store: fx.store, PublicURL: "https://api.example.com/"})
+		w = httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		assert.Contains(t, w.Body.String(), `"href":"https://api.example.com/User?FileId=777"`, "a trailing slash is removed")
+		assert.NotContains(t, w.Body.String(), fx.key)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -315,4 +316,26 @@ func TestServe(t *testing.T) {
 			assert.Equal(t, 0, <-done)
 		})
 	}
+}
+
+// TestSettingsPrecedence: a flag wins over FILEAPI_*, which wins over the default.
+func TestSettingsPrecedence(t *testing.T) {
+	c := &cli{getenv: func(k string) string {
+		return map[string]string{"FILEAPI_ADDR": "127.0.0.1:9999", "FILEAPI_LOG_FORMAT": "json"}[k]
+	}, usage: map[*flag.FlagSet]string{}}
+	fs, _ := c.flags("serve", "serve")
+	fs.String("addr", "127.0.0.1:8080", "")
+	fs.String("log-format", "text", "")
+	fs.String("public-url", "", "")
+	require.NoError(t, fs.Parse([]string{"--log-format", "text"}))
+	assert.Equal(t, "127.0.0.1:9999", c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080"), "env over default")
+	assert.Equal(t, "text", c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text"), "flag over env")
+	assert.Equal(t, "", c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", ""), "default")
+
+	r := call(t, nil, "serve", "--public-url", "ftp://x", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--public-url must be an http or https URL")
+	r = call(t, map[string]string{"FILEAPI_LOG_FORMAT": "xml"}, "serve", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "--log-format must be text or json")
 }
