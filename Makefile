@@ -17,13 +17,13 @@ build:
 run: build
 	./$(BIN) serve --demo --db $(DB)
 
-## test: every test on a fresh SQLite database per test.
+## test: every test on a fresh SQLite database per test (full log in test.log).
 test:
-	$(GO) test -count=1 ./...
+	./.ci/gotest
 
 ## test-mysql: the same tests on SQLite and on MariaDB (started when it is down).
 test-mysql: mariadb
-	FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) $(GO) test -count=1 ./...
+	FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) ./.ci/gotest
 
 ## golden: rewrite the golden files in testdata/ from the current output; review the diff before committing.
 golden:
