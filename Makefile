@@ -11,7 +11,7 @@ DB ?= sqlite:data/fileapi.db
 .PHONY: build run test test-mysql golden bench lint fmt migrate ci mariadb clean
 
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/fileapi
+	$(GO) build -o $(BIN) ./cmd/fileapi
 
 ## run: serve on the embedded SQLite with demo data (created on first start) and print a ready curl.
 run: build
