@@ -13,6 +13,8 @@ type Principal struct {
 	FileID int64       // the file the call is scoped to (0 when none)
 	Via    string      // dialect and credential kind, e.g. "saasu/key"
 	KeyID  int64       // the access key used, if any
+	// TokenID is the oauth_tokens row of the access token used, if any.
+	TokenID int64
 	// ServiceAccount is true for users of type 1.
 	ServiceAccount bool
 }

@@ -51,10 +51,24 @@ func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, 
 		ServiceAccount: owner.User.UserType == models.UserService}, nil
 }
 
-// saasuBearer checks an OAuth access token for a Saasu call.
-func (a *Authenticator) saasuBearer(_ context.Context, _ string, _ int64) (Principal, error) {
-	// Tokens are issued by the authorisation endpoints, which do not exist yet: no token can be valid.
-	return Principal{}, denied("unknown bearer token")
+// saasuBearer checks an access token for a Saasu call: the file must be in the token's scope, and the user
+// must still hold a membership on it now (a revoked membership ends access at once, whatever the token says).
+func (a *Authenticator) saasuBearer(ctx context.Context, token string, fileID int64) (Principal, error) {
+	if token == "" || fileID == 0 {
+		return Principal{}, denied("missing token or FileId")
+	}
+	th, err := a.Store.UserByAccessToken(ctx, HashSecret(token))
+	if err != nil {
+		return Principal{}, err
+	}
+	if !models.ScopeHasFile(th.Token.Scope, fileID) {
+		return Principal{}, denied("file outside the token's scope")
+	}
+	if _, err := a.Store.FileAccess(ctx, th.User.ID, fileID); err != nil {
+		return Principal{}, err
+	}
+	return Principal{User: th.User, FileID: fileID, Via: "saasu/bearer", TokenID: th.Token.ID,
+		ServiceAccount: th.User.UserType == models.UserService}, nil
 }
 
 // accessKey reads the access key of a Saasu call: the wsAccessKey query parameter (any case) or the

@@ -50,6 +50,12 @@ func New(cfg Config) http.Handler {
 	s := r.Group("/", saasu.negotiate())
 	s.GET("/User", saasu.authenticated(users.get))
 	s.PUT("/User", saasu.authenticated(users.put))
+	tokens := &saasuTokens{saasu: saasu, authn: authn}
+	s.POST("/authorisation/token", saasu.handle(tokens.token))
+	s.GET("/authorisation/token", saasu.handle(tokens.token))
+	s.POST("/authorisation/token-2fa", saasu.handle(tokens.token))
+	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
+	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
 
 	r.NoRoute(saasu.negotiate(), saasu.handle(saasu.noRoute))
 	r.NoMethod(saasu.negotiate(), saasu.handle(saasu.noMethod))

@@ -102,6 +102,16 @@ var errPanic = errors.New("panic")
 // fail writes the Saasu answer for err: the one table from error kind to status and body.
 // Anything that is not a *models.Error is internal: logged with the request id, answered generically.
 func (d *saasuDialect) fail(c *gin.Context, err error) {
+	var ge *grantError
+	if errors.As(err, &ge) {
+		c.Header("Cache-Control", "no-store")
+		c.Header("Pragma", "no-cache")
+		if ge.retryAfter != "" {
+			c.Header("Retry-After", ge.retryAfter)
+		}
+		_ = d.render(c, ge.status, hal.OAuthGrantRequestError{Error: ge.code, ErrorDescription: ge.desc})
+		return
+	}
 	e := models.AsError(err)
 	switch e.Kind {
 	case models.KindInvalid, models.KindConflict:

@@ -291,3 +291,6 @@ func isUnavailable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
 }
+
+// gormDB is GORM's handle, named here so transaction callbacks read plainly.
+type gormDB = gorm.DB

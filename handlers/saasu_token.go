@@ -1,0 +1,125 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/hal"
+	"github.com/fileapi/fileapi/handlers/codec"
+	"github.com/fileapi/fileapi/models"
+)
+
+// saasuTokens serves the Saasu authorisation endpoints: the password and refresh grants, and ping.
+type saasuTokens struct {
+	saasu *saasuDialect
+	authn *auth.Authenticator
+}
+
+// grantError is an error of the token endpoints, answered as OAuthGrantRequestError (saasu.md §5.8).
+type grantError struct {
+	status     int
+	code, desc string
+	retryAfter string
+	cause      error
+}
+
+func (e *grantError) Error() string { return e.code + ": " + e.desc }
+func (e *grantError) Unwrap() error { return e.cause }
+
+func badGrantRequest(desc string) *grantError {
+	return &grantError{status: http.StatusBadRequest, code: "invalid_request", desc: desc}
+}
+
+// grantFields are the members of OAuthPasswordCredentialsGrantRequest and OAuthRefreshAccessTokenRequest.
+type grantFields struct {
+	grantType, username, password, verificationCode, refreshToken string
+}
+
+// fields reads the grant from the query (GET) or the body (POST: JSON, XML or form), names case-insensitive.
+func (h *saasuTokens) fields(c *gin.Context) (grantFields, error) {
+	var g grantFields
+	targets := []struct {
+		name string
+		to   *string
+	}{{"grant_type", &g.grantType}, {"username", &g.username}, {"password", &g.password},
+		{"verification_code", &g.verificationCode}, {"refresh_token", &g.refreshToken}}
+	if c.Request.Method == http.MethodGet {
+		for _, t := range targets {
+			*t.to, _ = auth.QueryValue(c.Request.URL.RawQuery, t.name)
+		}
+		return g, nil
+	}
+	body, err := h.saasu.readBody(c)
+	if err != nil {
+		if models.KindOf(err) == models.KindInvalid {
+			return g, badGrantRequest("The request body is not valid.")
+		}
+		return g, err // 413 and 415 keep their {"Message"} bodies
+	}
+	for _, t := range targets {
+		if v, ok := body.Get(t.name); ok {
+			s, _, ok := v.Str()
+			if !ok || v.Kind == codec.KindObject {
+				return g, badGrantRequest("The request body is not valid.")
+			}
+			*t.to = s
+		}
+	}
+	return g, nil
+}
+
+// token serves /authorisation/token, /authorisation/token-2fa and /authorisation/refresh: all accept the
+// password and the refresh grant (golang.org/x/oauth2 refreshes against the token URL; a Python client posts
+// the password grant to /refresh). Any credential sent with the request is ignored.
+func (h *saasuTokens) token(c *gin.Context) error {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	g, err := h.fields(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	var grant auth.Grant
+	switch g.grantType {
+	case "":
+		return badGrantRequest("The grant_type parameter is required.")
+	case "password":
+		if g.username == "" || g.password == "" {
+			return badGrantRequest("The username and password parameters are required.")
+		}
+		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
+		if err != nil {
+			return invalidGrant(err)
+		}
+		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {
+			return err
+		}
+	case "refresh_token":
+		if g.refreshToken == "" {
+			return badGrantRequest("The refresh_token parameter is required.")
+		}
+		if grant, err = h.authn.RefreshSaasu(ctx, g.refreshToken); err != nil {
+			return invalidGrant(err)
+		}
+	default:
+		return &grantError{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "The grant type is not supported."}
+	}
+	refresh := grant.RefreshToken
+	return h.saasu.render(c, http.StatusOK, hal.OAuthAccessTokenGrant{AccessToken: grant.AccessToken, TokenType: "Bearer",
+		ExpiresIn: grant.ExpiresIn, RefreshToken: &refresh, Scope: grant.Scope})
+}
+
+// invalidGrant turns a domain refusal into invalid_grant with its message; outages and bugs pass through.
+func invalidGrant(err error) error {
+	if e := models.AsError(err); e.Kind == models.KindInvalid {
+		return &grantError{status: http.StatusBadRequest, code: "invalid_grant", desc: e.Message}
+	}
+	return err
+}
+
+// ping answers true to a caller that §3 authorises for the FileId.
+func (h *saasuTokens) ping(c *gin.Context) error {
+	return h.saasu.render(c, http.StatusOK, hal.Boolean(true))
+}

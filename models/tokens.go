@@ -1,0 +1,157 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NewToken is an access token to store, with its refresh token when it has one. Hashes only: the
+// secrets themselves are never stored.
+type NewToken struct {
+	UserID           int64
+	ClientID         *string // nil for tokens issued by the Saasu endpoints
+	Scope            string
+	AccessHash       string
+	ExpiresAt        time.Time
+	RefreshHash      *string
+	RefreshExpiresAt *time.Time
+	FamilyID         *int64
+	FamilyExpiresAt  *time.Time
+}
+
+// CreateToken stores an issued token. A token that starts a family is its own family.
+func (s *Store) CreateToken(ctx context.Context, nt NewToken) (OAuthToken, error) {
+	t := OAuthToken{UserID: nt.UserID, ClientID: nt.ClientID, Scope: nt.Scope, AccessHash: &nt.AccessHash,
+		ExpiresAt: nt.ExpiresAt.UTC(), RefreshHash: nt.RefreshHash, RefreshExpiresAt: nt.RefreshExpiresAt,
+		FamilyID: nt.FamilyID, FamilyExpiresAt: nt.FamilyExpiresAt, CreatedAt: s.Now()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gormDB) error {
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		if t.FamilyID == nil {
+			t.FamilyID = &t.ID
+			return tx.Model(&OAuthToken{}).Where("id = ?", t.ID).Update("family_id", t.ID).Error
+		}
+		return nil
+	})
+	return t, translate(err)
+}
+
+// TokenHolder is a live access token and its user.
+type TokenHolder struct {
+	Token OAuthToken
+	User  User
+}
+
+const sqlTokenByAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tokens.client_id, oauth_tokens.scope,
+	oauth_tokens.expires_at, oauth_tokens.revoked_at, oauth_tokens.family_id
+	FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id WHERE oauth_tokens.access_hash = ?`
+
+// UserByAccessToken finds the user of a live access token by the SHA-256 of the token: unexpired, unrevoked,
+// of an existing user. Anything else (a refresh token included: it is looked up by another column) is
+// KindUnauthorized.
+func (s *Store) UserByAccessToken(ctx context.Context, accessHash string) (TokenHolder, error) {
+	var th TokenHolder
+	t := &th.Token
+	err := s.sql.QueryRowContext(ctx, sqlTokenByAccess, accessHash).Scan(userFields(&th.User,
+		&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID)...)
+	if err != nil {
+		return TokenHolder{}, unauthorized(err)
+	}
+	if t.RevokedAt != nil || !s.Now().Before(t.ExpiresAt) {
+		return TokenHolder{}, &Error{Kind: KindUnauthorized, Message: "expired or revoked access token"}
+	}
+	t.UserID, t.AccessHash = th.User.ID, &accessHash
+	th.User.normaliseTimes()
+	return th, nil
+}
+
+// RefreshSaasu renews a Saasu refresh token (one issued without a client): the row gets a new access token
+// and scope, so the earlier access token of this refresh token stops working at once; the refresh token
+// itself is kept. An unknown, expired, revoked or client-issued refresh token is KindInvalid.
+func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash string, expiresAt time.Time, scope func(userID int64) (string, error)) (OAuthToken, error) {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return OAuthToken{}, translate(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	q := `SELECT id, user_id, client_id, refresh_expires_at, revoked_at FROM oauth_tokens WHERE refresh_hash = ?`
+	if s.dialect == "mysql" {
+		q += ` FOR UPDATE`
+	}
+	var t OAuthToken
+	err = tx.QueryRowContext(ctx, q, refreshHash).Scan(&t.ID, &t.UserID, &t.ClientID, &t.RefreshExpiresAt, &t.RevokedAt)
+	invalid := &Error{Kind: KindInvalid, Message: "The refresh token is invalid or has expired."}
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return OAuthToken{}, invalid
+	case err != nil:
+		return OAuthToken{}, translate(err)
+	case t.ClientID != nil || t.RevokedAt != nil || t.RefreshExpiresAt == nil || !s.Now().Before(*t.RefreshExpiresAt):
+		return OAuthToken{}, invalid
+	}
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, t.UserID).Scan(&exists); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return OAuthToken{}, invalid
+		}
+		return OAuthToken{}, translate(err)
+	}
+	sc, err := scope(t.UserID)
+	if err != nil {
+		return OAuthToken{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET access_hash = ?, expires_at = ?, scope = ? WHERE id = ?`,
+		newAccessHash, expiresAt.UTC(), sc, t.ID); err != nil {
+		return OAuthToken{}, translate(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return OAuthToken{}, translate(err)
+	}
+	t.AccessHash, t.Scope, t.ExpiresAt = &newAccessHash, sc, expiresAt.UTC()
+	return t, nil
+}
+
+// FileIDs lists the files a user holds a membership on, ascending.
+func (s *Store) FileIDs(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT file_id FROM memberships WHERE user_id = ? ORDER BY file_id`, userID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer func() { _ = rows.Close() }()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, translate(rows.Err())
+}
+
+// Scope is the scope string of a set of files: "full", then "fileid:N" for each, ascending as given.
+func Scope(fileIDs []int64) string {
+	var b strings.Builder
+	b.WriteString("full")
+	for _, id := range fileIDs {
+		b.WriteString(" fileid:")
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// ScopeHasFile reports whether a scope string grants the file.
+func ScopeHasFile(scope string, fileID int64) bool {
+	want := "fileid:" + strconv.FormatInt(fileID, 10)
+	for _, part := range strings.Fields(scope) {
+		if part == want {
+			return true
+		}
+	}
+	return false
+}
