@@ -11,6 +11,8 @@ import (
 // Authenticator resolves credentials against the store.
 type Authenticator struct {
 	Store *models.Store
+	// Limits counts failed credential checks, shared by every endpoint that checks a password.
+	Limits *Limiter
 }
 
 // denied is the one answer to every authentication or tenancy failure: callers never learn which part failed.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,7 +41,7 @@ func New(cfg Config) http.Handler {
 	// Client addresses (for logs and rate limits) are the connection's: no proxy headers are trusted.
 	_ = r.SetTrustedProxies(nil)
 
-	authn := &auth.Authenticator{Store: cfg.Store}
+	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(func() time.Time { return cfg.Store.Now() })}
 	links := linker{publicURL: cfg.PublicURL}
 	saasu := &saasuDialect{log: cfg.Logger, authn: authn}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -140,13 +142,25 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 	}
 }
 
-// retryAfter is the Retry-After value of a rate-limited error: whole seconds, at least 1.
-func retryAfter(e *models.Error) string {
-	s := int64((e.RetryAfter + 999_999_999) / 1_000_000_000)
+// retryAfter is the Retry-After value of a rate-limited error.
+func retryAfter(e *models.Error) string { return seconds(e.RetryAfter) }
+
+// seconds renders a wait as Retry-After: whole seconds, rounded up, at least 1.
+func seconds(d time.Duration) string {
+	s := int64((d + time.Second - 1) / time.Second)
 	if s < 1 {
 		s = 1
 	}
 	return strconv.FormatInt(s, 10)
+}
+
+// clientAddr is the connection's IP: no proxy header is trusted.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (d *saasuDialect) noRoute(c *gin.Context) error {

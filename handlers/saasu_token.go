@@ -81,6 +81,11 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
+	addr := clientAddr(c.Request)
+	user := ""
+	if g.grantType == "password" {
+		user = models.Fold(g.username)
+	}
 	var grant auth.Grant
 	switch g.grantType {
 	case "":
@@ -89,10 +94,14 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		if g.username == "" || g.password == "" {
 			return badGrantRequest("The username and password parameters are required.")
 		}
+		if err := h.limited(user, addr); err != nil {
+			return err
+		}
 		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
 		if err != nil {
-			return invalidGrant(err)
+			return h.failed(user, addr, err)
 		}
+		h.authn.Limits.Succeed(user)
 		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {
 			return err
 		}
@@ -100,8 +109,11 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		if g.refreshToken == "" {
 			return badGrantRequest("The refresh_token parameter is required.")
 		}
+		if err := h.limited("", addr); err != nil {
+			return err
+		}
 		if grant, err = h.authn.RefreshSaasu(ctx, g.refreshToken); err != nil {
-			return invalidGrant(err)
+			return h.failed("", addr, err)
 		}
 	default:
 		return &grantError{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "The grant type is not supported."}
@@ -111,9 +123,21 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		ExpiresIn: grant.ExpiresIn, RefreshToken: &refresh, Scope: grant.Scope})
 }
 
-// invalidGrant turns a domain refusal into invalid_grant with its message; outages and bugs pass through.
-func invalidGrant(err error) error {
+// limited refuses a credential check when the username or the address is at its limit: the credential is
+// then not checked at all. Requests that offer no credential are never limited.
+func (h *saasuTokens) limited(user, addr string) error {
+	if wait, ok := h.authn.Limits.Check(user, addr); !ok {
+		return &grantError{status: http.StatusTooManyRequests, code: "too_many_requests",
+			desc: "Too many failed attempts. Try again later.", retryAfter: seconds(wait)}
+	}
+	return nil
+}
+
+// failed counts a refused credential towards the limits and answers invalid_grant with its message;
+// outages and bugs pass through uncounted.
+func (h *saasuTokens) failed(user, addr string, err error) error {
 	if e := models.AsError(err); e.Kind == models.KindInvalid {
+		h.authn.Limits.Fail(user, addr)
 		return &grantError{status: http.StatusBadRequest, code: "invalid_grant", desc: e.Message}
 	}
 	return err

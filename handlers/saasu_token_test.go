@@ -279,3 +279,47 @@ func TestOAuth2Client(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the replaced access token is dead")
 	})
 }
+
+// TestTokenRateLimit: 10 failures per username and 50 per address in a 15-minute window opened by the first
+// failure; at the limit even the right password gets 429 with Retry-After; a success resets the username.
+func TestTokenRateLimit(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		wrong := `{"grant_type":"password","username":"Ann@Example.com","password":"wrong!"}`
+		right := `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`
+		tooMany := `{"error":"too_many_requests","error_description":"Too many failed attempts. Try again later."}`
+		for i := 0; i < 9; i++ {
+			require.Equal(t, http.StatusBadRequest, fx.do("POST", "/authorisation/token", wrong, "Content-Type: application/json").Code)
+		}
+		require.Equal(t, http.StatusOK, fx.do("POST", "/authorisation/token", right, "Content-Type: application/json").Code, "9 failures: still allowed")
+		for i := 0; i < 10; i++ {
+			require.Equal(t, http.StatusBadRequest, fx.do("POST", "/authorisation/token", wrong, "Content-Type: application/json").Code, "the success reset the count")
+		}
+		start := fx.store.Now()
+		fx.store.Now = func() time.Time { return start.Add(100 * time.Second) }
+		w := fx.do("POST", "/authorisation/token", right, "Content-Type: application/json")
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		assert.Equal(t, "800", w.Header().Get("Retry-After"), "whole seconds left in the window")
+		assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+		assertBody(t, tooMany, w)
+		w = fx.do("GET", "/authorisation/token?grant_type=password&username=ANN@example.com&password=s3cret!", "", "Accept: application/xml")
+		require.Equal(t, http.StatusTooManyRequests, w.Code, "the username is folded")
+		assert.Equal(t, `<OAuthGrantRequestError xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><error>too_many_requests</error><error_description>Too many failed attempts. Try again later.</error_description></OAuthGrantRequestError>`, w.Body.String())
+		require.Equal(t, http.StatusOK, fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"bob@example.com","password":"s3cret!"}`, "Content-Type: application/json").Code, "other users go on")
+
+		fx.store.Now = func() time.Time { return start.Add(auth.FailureWindow) }
+		require.Equal(t, http.StatusOK, fx.do("POST", "/authorisation/token", right, "Content-Type: application/json").Code, "the window closed")
+
+		// Per address: failures of many usernames and bad refresh tokens add up to 50.
+		for i := 0; i < 25; i++ {
+			fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"u`+strings.Repeat("x", i)+`@example.com","password":"p"}`, "Content-Type: application/json")
+			fx.do("POST", "/authorisation/refresh", `{"grant_type":"refresh_token","refresh_token":"fa_rt_guess"}`, "Content-Type: application/json")
+		}
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"bob@example.com","password":"s3cret!"}`, "Content-Type: application/json")
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"bob@example.com","password":"s3cret!"}`, "Content-Type: application/json", "X-Forwarded-For: 198.51.100.9")
+		require.Equal(t, http.StatusTooManyRequests, w.Code, "X-Forwarded-For is not trusted")
+		// Requests that check no credential are never limited.
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password"}`, "Content-Type: application/json")
+		assert.Equal(t, http.StatusBadRequest, w.Code)
+	})
+}

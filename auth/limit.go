@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// Credential limits (saasu.md §6.7): failures per username and per client address, each counted in a window
+// opened by the first failure. Shared by every endpoint that checks a password or a refresh token.
+const (
+	FailuresPerUsername = 10
+	FailuresPerAddress  = 50
+	FailureWindow       = 15 * time.Minute
+	// maxTracked bounds memory: past it, expired windows are swept before a new one is opened.
+	maxTracked = 10000
+)
+
+// Limiter counts failed credential attempts. It is in memory, per server instance: the limits are a brake
+// on guessing, not an accounting of it. The zero value is not usable; use NewLimiter.
+type Limiter struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	users map[string]*failures
+	addrs map[string]*failures
+}
+
+type failures struct {
+	start time.Time
+	n     int
+}
+
+// NewLimiter returns a limiter reading time from now.
+func NewLimiter(now func() time.Time) *Limiter {
+	return &Limiter{now: now, users: map[string]*failures{}, addrs: map[string]*failures{}}
+}
+
+// Check reports whether an attempt for username (folded; "" when there is none) from addr may go ahead, and
+// if not, how long until it may. At the limit the credential is not checked at all.
+func (l *Limiter) Check(username, addr string) (retryAfter time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	wait := func(m map[string]*failures, key string, limit int) time.Duration {
+		f := m[key]
+		if f == nil || key == "" {
+			return 0
+		}
+		left := f.start.Add(FailureWindow).Sub(now)
+		if left <= 0 {
+			delete(m, key)
+			return 0
+		}
+		if f.n < limit {
+			return 0
+		}
+		return left
+	}
+	retryAfter = max(wait(l.users, username, FailuresPerUsername), wait(l.addrs, addr, FailuresPerAddress))
+	return retryAfter, retryAfter == 0
+}
+
+// Fail counts one failed attempt against username (if any) and addr.
+func (l *Limiter) Fail(username, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.count(l.users, username, now)
+	l.count(l.addrs, addr, now)
+}
+
+// Succeed closes the username's window: a right password resets its count (the address's stays).
+func (l *Limiter) Succeed(username string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.users, username)
+}
+
+func (l *Limiter) count(m map[string]*failures, key string, now time.Time) {
+	if key == "" {
+		return
+	}
+	f := m[key]
+	if f != nil && !now.Before(f.start.Add(FailureWindow)) {
+		f = nil
+	}
+	if f == nil {
+		if len(m) >= maxTracked {
+			for k, v := range m {
+				if !now.Before(v.start.Add(FailureWindow)) {
+					delete(m, k)
+				}
+			}
+		}
+		f = &failures{start: now}
+		m[key] = f
+	}
+	f.n++
+}
