@@ -5,6 +5,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,11 +59,33 @@ func New(cfg Config) http.Handler {
 	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
 
-	r.NoRoute(saasu.negotiate(), saasu.handle(saasu.noRoute))
-	r.NoMethod(saasu.negotiate(), saasu.handle(saasu.noMethod))
+	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
+	r.POST("/oauth/v2/token", oauth.handle(oauth.token))
+	r.POST("/oauth/v2/revoke", oauth.handle(oauth.revoke))
+	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
+
+	r.NoRoute(byDialect(saasu.negotiate(), saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute)))
+	r.NoMethod(byDialect(saasu.negotiate(), saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod)))
 
 	return normalisePath(r)
 }
+
+// byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
+// and /.well-known/, Saasu's for everything else.
+func byDialect(negotiate, saasu, oauth gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := c.Request.URL.Path
+		if strings.HasPrefix(p, "/oauth/v2/") || strings.HasPrefix(p, "/.well-known/") {
+			oauth(c)
+			return
+		}
+		negotiate(c)
+		saasu(c)
+	}
+}
+
+// itoa formats an id.
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // linker builds absolute link hrefs.
 type linker struct{ publicURL string }

@@ -74,3 +74,11 @@ func unauthorized(err error) error {
 func (u *User) normaliseTimes() {
 	u.ChangedAt, u.CreatedAt, u.UpdatedAt = u.ChangedAt.UTC(), u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 }
+
+// notFoundRow turns database/sql's "no rows" into GORM's, so translate maps both to KindNotFound.
+func notFoundRow(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return gormNotFound
+	}
+	return err
+}

@@ -294,3 +294,5 @@ func isUnavailable(err error) bool {
 
 // gormDB is GORM's handle, named here so transaction callbacks read plainly.
 type gormDB = gorm.DB
+
+var gormNotFound = gorm.ErrRecordNotFound

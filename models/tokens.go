@@ -155,3 +155,73 @@ func ScopeHasFile(scope string, fileID int64) bool {
 	}
 	return false
 }
+
+// tokenColumns is every column of oauth_tokens, in the order tokenFields reads them.
+const tokenColumns = `oauth_tokens.id, oauth_tokens.access_hash, oauth_tokens.refresh_hash, oauth_tokens.user_id,
+	oauth_tokens.client_id, oauth_tokens.family_id, oauth_tokens.scope, oauth_tokens.expires_at,
+	oauth_tokens.refresh_expires_at, oauth_tokens.family_expires_at, oauth_tokens.created_at,
+	oauth_tokens.refresh_retired_at, oauth_tokens.revoked_at`
+
+func tokenFields(t *OAuthToken) []any {
+	return []any{&t.ID, &t.AccessHash, &t.RefreshHash, &t.UserID, &t.ClientID, &t.FamilyID, &t.Scope, &t.ExpiresAt,
+		&t.RefreshExpiresAt, &t.FamilyExpiresAt, &t.CreatedAt, &t.RefreshRetiredAt, &t.RevokedAt}
+}
+
+// TokenInfo is a stored token found by the hash of its access or its refresh secret, with its user.
+type TokenInfo struct {
+	Token   OAuthToken
+	User    User
+	Refresh bool // the hash was the refresh token's
+}
+
+// Active reports whether the secret that was looked up still works now: not revoked, not expired, and for a
+// refresh token not retired by rotation.
+func (ti TokenInfo) Active(now time.Time) bool {
+	t := ti.Token
+	if t.RevokedAt != nil {
+		return false
+	}
+	if !ti.Refresh {
+		return now.Before(t.ExpiresAt)
+	}
+	return t.RefreshRetiredAt == nil && t.RefreshExpiresAt != nil && now.Before(*t.RefreshExpiresAt) &&
+		(t.FamilyExpiresAt == nil || now.Before(*t.FamilyExpiresAt))
+}
+
+// TokenByHash finds a token by the SHA-256 of either of its secrets; none is KindNotFound.
+func (s *Store) TokenByHash(ctx context.Context, hash string) (TokenInfo, error) {
+	for _, col := range []string{"access_hash", "refresh_hash"} {
+		var ti TokenInfo
+		args := append(userFields(&ti.User), tokenFields(&ti.Token)...)
+		err := s.sql.QueryRowContext(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+			FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id WHERE oauth_tokens.`+col+` = ?`, hash).Scan(args...)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return TokenInfo{}, translate(err)
+		}
+		ti.Refresh = col == "refresh_hash"
+		ti.User.normaliseTimes()
+		return ti, nil
+	}
+	return TokenInfo{}, &Error{Kind: KindNotFound, Message: "no such token"}
+}
+
+// RevokeToken revokes one stored token (its access token, and its refresh token with it).
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.Now(), id)
+	return translate(err)
+}
+
+// RevokeFamily revokes every access and refresh token issued from one authorization.
+func (s *Store) RevokeFamily(ctx context.Context, familyID int64) error {
+	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, s.Now(), familyID)
+	return translate(err)
+}
+
+// ExpireAccess ends a token's access secret now and leaves its refresh token as it is.
+func (s *Store) ExpireAccess(ctx context.Context, id int64) error {
+	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET expires_at = ? WHERE id = ? AND expires_at > ?`, s.Now(), id, s.Now())
+	return translate(err)
+}
