@@ -52,10 +52,15 @@ func TestMigrateDownAndUp(t *testing.T) {
 	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
 		s := modelstest.OpenDSN(t, dsn)
 		ctx := context.Background()
-		st, err := s.Migrate(ctx, "down")
+		st, err := s.Migrate(ctx, "status")
 		require.NoError(t, err)
-		for _, m := range st {
-			assert.False(t, m.Applied)
+		for i := len(st) - 1; i >= 0; i-- { // down rolls back one migration at a time, newest first
+			after, err := s.Migrate(ctx, "down")
+			require.NoError(t, err)
+			assert.False(t, after[i].Applied, "version %d rolled back", after[i].Version)
+			if i > 0 {
+				assert.True(t, after[i-1].Applied, "version %d still applied", after[i-1].Version)
+			}
 		}
 		st, err = s.Migrate(ctx, "up")
 		require.NoError(t, err)

@@ -12,13 +12,15 @@ import (
 // admin lists the admin commands by "noun verb".
 func (c *cli) admin() map[string]func(context.Context, []string) error {
 	return map[string]func(context.Context, []string) error{
-		"file create": c.fileCreate,
-		"user create": c.userCreate,
-		"user grant":  c.userGrant,
-		"user revoke": c.userRevoke,
-		"key create":  c.keyCreate,
-		"key revoke":  c.keyRevoke,
-		"audit list":  c.auditList,
+		"file create":   c.fileCreate,
+		"user create":   c.userCreate,
+		"user grant":    c.userGrant,
+		"user revoke":   c.userRevoke,
+		"key create":    c.keyCreate,
+		"key revoke":    c.keyRevoke,
+		"audit list":    c.auditList,
+		"client create": c.clientCreate,
+		"outbox list":   c.outboxList,
 	}
 }
 

@@ -33,6 +33,8 @@ Commands:
   key create       create an access key (printed once)
   key revoke       revoke an access key
   audit list       list a user's profile events
+  client create    register an OAuth client (its secret is printed once)
+  outbox list      list the e-mails and SMS in the outbox
 
 Global flags (also accepted after the command):
   --db DSN         sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DBNAME
@@ -116,7 +118,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "help":
 		fmt.Fprint(c.stdout, topUsage)
 		return nil
-	case "file", "user", "key", "audit":
+	case "file", "user", "key", "audit", "outbox", "client":
 		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
 			if len(rest) > 0 && (rest[0] == "--help" || rest[0] == "-h") {
 				fmt.Fprint(c.stdout, topUsage)

@@ -196,6 +196,7 @@ func TestMigrateCommand(t *testing.T) {
 	r = call(t, nil, "--db", db, "migrate")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `{"version":1,"source":"00001_init.sql","applied":true}`)
+	assert.Contains(t, r.stdout, `{"version":2,"source":"00002_otp.sql","applied":true}`)
 	r = call(t, nil, "migrate", "down", "--db", db)
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"applied":false`)
