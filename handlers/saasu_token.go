@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -99,6 +100,12 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		}
 		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
 		if err != nil {
+			return h.failed(user, addr, err)
+		}
+		if err := h.authn.SecondFactor(ctx, u, g.verificationCode); err != nil {
+			if errors.Is(err, auth.ErrCodeSent) {
+				return &grantError{status: http.StatusUnauthorized, code: "2fa_code_required", desc: auth.ErrCodeSent.Message}
+			}
 			return h.failed(user, addr, err)
 		}
 		h.authn.Limits.Succeed(user)

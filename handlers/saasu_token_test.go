@@ -323,3 +323,71 @@ func TestTokenRateLimit(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, w.Code)
 	})
 }
+
+var smsCode = regexp.MustCompile(`^Your verification code is (\d{6})\. It expires in 5 minutes\.$`)
+
+// TestToken2FA: the second factor in the password grant, on /token and /token-2fa.
+func TestToken2FA(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		_, _, err := fx.store.UpdateProfile(ctx, fx.ann.ID, models.ProfileChange{MobileNumber: models.To("0412 345 678")}, models.ChangeOptions{Via: "test"})
+		require.NoError(t, err)
+		fx.enable2FA(fx.ann.ID)
+		body := func(code string) string {
+			if code == "" {
+				return `{"grant_type":"password","username":"ann@example.com","password":"s3cret!","verification_code":null}`
+			}
+			return `{"grant_type":"password","username":"ann@example.com","password":"s3cret!","verification_code":"` + code + `"}`
+		}
+		sms := func() []models.OutboxMessage {
+			msgs, err := fx.store.Outbox(ctx, "+61412345678")
+			require.NoError(t, err)
+			return msgs
+		}
+		for _, path := range []string{"/authorisation/token", "/authorisation/token-2fa"} {
+			w := fx.do("POST", path, body(""), "Content-Type: application/json", "Accept: */*")
+			require.Equal(t, http.StatusUnauthorized, w.Code, w.Body.String())
+			assert.Equal(t, jsonUTF8, w.Header().Get("Content-Type"), "the 2FA 401 is JSON")
+			assertBody(t, `{"error":"2fa_code_required","error_description":"A verification code has been sent to your mobile."}`, w)
+		}
+		msgs := sms()
+		require.Len(t, msgs, 1, "a retry within 60 s sends no second SMS")
+		assert.Equal(t, "sms", msgs[0].Kind)
+		m := smsCode.FindStringSubmatch(msgs[0].Body)
+		require.NotNil(t, m, msgs[0].Body)
+		code := m[1]
+
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		w := fx.do("POST", "/authorisation/token", body(wrong), "Content-Type: application/json")
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		assertBody(t, `{"error":"invalid_grant","error_description":"The verification code is incorrect."}`, w)
+
+		w = fx.do("POST", "/authorisation/token-2fa", body(code), "Content-Type: application/json")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Regexp(t, grantShape, w.Body.String())
+		w = fx.do("POST", "/authorisation/token", body(code), "Content-Type: application/json")
+		assertBody(t, `{"error":"invalid_grant","error_description":"The verification code has expired."}`, w)
+
+		// A code older than 5 minutes has expired.
+		start := fx.store.Now()
+		fx.store.Now = func() time.Time { return start.Add(2 * time.Minute) }
+		require.Equal(t, http.StatusUnauthorized, fx.do("POST", "/authorisation/token", body(""), "Content-Type: application/json").Code)
+		require.Len(t, sms(), 2)
+		code = smsCode.FindStringSubmatch(sms()[1].Body)[1]
+		fx.store.Now = func() time.Time { return start.Add(7*time.Minute + time.Second) }
+		w = fx.do("POST", "/authorisation/token", body(code), "Content-Type: application/json")
+		assertBody(t, `{"error":"invalid_grant","error_description":"The verification code has expired."}`, w)
+
+		// A wrong password never reaches the second factor, and sends nothing.
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"nope!!"}`, "Content-Type: application/json")
+		assertBody(t, `{"error":"invalid_grant","error_description":"The user name or password is incorrect."}`, w)
+		require.Len(t, sms(), 2)
+
+		// A user without 2FA: a code sent along is ignored.
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"bob@example.com","password":"s3cret!","verification_code":"123456"}`, "Content-Type: application/json")
+		require.Equal(t, http.StatusOK, w.Code)
+	})
+}
