@@ -188,12 +188,73 @@ func (o *oauthServer) token(c *gin.Context) error {
 		if g, err = o.authn.IssueClientCredentials(c.Request.Context(), cl, f["scope"]); err != nil {
 			return err
 		}
+	case "authorization_code":
+		code := f["code"]
+		if code == "" {
+			return errOAuthRequest
+		}
+		if g, err = o.authn.ExchangeCode(c.Request.Context(), cl, code, optional(f, "redirect_uri"), optional(f, "code_verifier")); err != nil {
+			return o.refused(c, err)
+		}
+	case "refresh_token":
+		rt := f["refresh_token"]
+		if rt == "" {
+			return errOAuthRequest
+		}
+		if g, err = o.authn.RotateRefresh(c.Request.Context(), cl, rt); err != nil {
+			return o.refused(c, err)
+		}
 	default:
-		// authorization_code and refresh_token arrive with the authorization endpoint; password lives at
-		// /authorisation/token.
+		// The password grant lives at /authorisation/token.
 		return &oauthError{http.StatusBadRequest, "unsupported_grant_type", "The grant type is not supported.", ""}
 	}
 	o.json(c, http.StatusOK, tokenResponse{AccessToken: g.AccessToken, TokenType: "Bearer", ExpiresIn: g.ExpiresIn, RefreshToken: g.RefreshToken, Scope: g.Scope})
+	return nil
+}
+
+// optional returns a form parameter that may be absent, telling absent from empty.
+func optional(f map[string]string, name string) *string {
+	if v, ok := f[name]; ok {
+		return &v
+	}
+	return nil
+}
+
+// refused answers a refused grant as invalid_grant with its message, counted towards the per-address limit;
+// outages and bugs pass through.
+func (o *oauthServer) refused(c *gin.Context, err error) error {
+	if e := models.AsError(err); e.Kind == models.KindInvalid {
+		o.authn.Limits.Fail("", clientAddr(c.Request))
+		return &oauthError{http.StatusBadRequest, "invalid_grant", e.Message, ""}
+	}
+	return err
+}
+
+// metadata serves GET /.well-known/oauth-authorization-server (RFC 8414).
+func (o *oauthServer) metadata(c *gin.Context) error {
+	iss := o.links.base(c.Request)
+	c.Header("Cache-Control", "max-age=3600")
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	methods := []string{"client_secret_basic", "client_secret_post", "none"}
+	_ = enc.Encode(struct {
+		Issuer                   string   `json:"issuer"`
+		Authorization            string   `json:"authorization_endpoint"`
+		Token                    string   `json:"token_endpoint"`
+		Revocation               string   `json:"revocation_endpoint"`
+		Introspection            string   `json:"introspection_endpoint"`
+		ResponseTypes            []string `json:"response_types_supported"`
+		ResponseModes            []string `json:"response_modes_supported"`
+		GrantTypes               []string `json:"grant_types_supported"`
+		TokenAuthMethods         []string `json:"token_endpoint_auth_methods_supported"`
+		RevocationAuthMethods    []string `json:"revocation_endpoint_auth_methods_supported"`
+		IntrospectionAuthMethods []string `json:"introspection_endpoint_auth_methods_supported"`
+		CodeChallengeMethods     []string `json:"code_challenge_methods_supported"`
+	}{iss, iss + "/oauth/v2/authorize", iss + "/oauth/v2/token", iss + "/oauth/v2/revoke", iss + "/oauth/v2/introspect",
+		[]string{"code"}, []string{"query"}, []string{"authorization_code", "refresh_token", "client_credentials"},
+		methods, methods, methods[:2], []string{"S256"}})
+	c.Data(http.StatusOK, "application/json", []byte(strings.TrimSuffix(b.String(), "\n")))
 	return nil
 }
 

@@ -63,6 +63,7 @@ func New(cfg Config) http.Handler {
 	r.POST("/oauth/v2/token", oauth.handle(oauth.token))
 	r.POST("/oauth/v2/revoke", oauth.handle(oauth.revoke))
 	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
+	r.GET("/.well-known/oauth-authorization-server", oauth.handle(oauth.metadata))
 
 	r.NoRoute(byDialect(saasu.negotiate(), saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute)))
 	r.NoMethod(byDialect(saasu.negotiate(), saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod)))

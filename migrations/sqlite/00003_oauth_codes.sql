@@ -1,0 +1,23 @@
+-- +goose Up
+-- Authorization codes and login tickets of the OAuth pages (oauth.md §2, §4): single use, stored as SHA-256.
+-- A ticket carries a sign-in through the pages; a code is what the consent yields. family_id is set when a
+-- code is exchanged, so that a replayed code can revoke what it produced.
+CREATE TABLE oauth_codes (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    code_hash      CHAR(64)      NOT NULL,
+    kind           VARCHAR(10)   NOT NULL,
+    client_id      VARCHAR(64)   NOT NULL,
+    user_id        INTEGER       NOT NULL,
+    redirect_uri   VARCHAR(2000),
+    scope          VARCHAR(4000) NOT NULL DEFAULT '',
+    code_challenge VARCHAR(128),
+    stage          VARCHAR(10)   NOT NULL DEFAULT '',
+    expires_at     DATETIME      NOT NULL,
+    used_at        DATETIME,
+    family_id      BIGINT,
+    created_at     DATETIME      NOT NULL
+);
+CREATE UNIQUE INDEX oauth_codes_code_hash ON oauth_codes (code_hash);
+
+-- +goose Down
+DROP TABLE oauth_codes;
