@@ -134,6 +134,18 @@ func form(c *gin.Context) (map[string]string, error) {
 	return out, nil
 }
 
+// request reads the form of a token, revoke or introspect request and authenticates its client. Every answer
+// of these endpoints is no-store.
+func (o *oauthServer) request(c *gin.Context) (map[string]string, models.OAuthClient, error) {
+	c.Header("Cache-Control", "no-store")
+	f, err := form(c)
+	if err != nil {
+		return nil, models.OAuthClient{}, err
+	}
+	cl, err := o.client(c, f)
+	return f, cl, err
+}
+
 // client authenticates the client of a token, revoke or introspect request. Failures count towards the
 // per-address credential limit; at the limit nothing is checked.
 func (o *oauthServer) client(c *gin.Context, f map[string]string) (models.OAuthClient, error) {
@@ -167,13 +179,8 @@ type tokenResponse struct {
 
 // token serves POST /oauth/v2/token. Client authentication runs first; a failed request consumes nothing.
 func (o *oauthServer) token(c *gin.Context) error {
-	c.Header("Cache-Control", "no-store")
 	c.Header("Pragma", "no-cache")
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	cl, err := o.client(c, f)
+	f, cl, err := o.request(c)
 	if err != nil {
 		return err
 	}
@@ -262,12 +269,7 @@ func (o *oauthServer) metadata(c *gin.Context) error {
 // A refresh token takes its whole family with it; an access token only itself. Tokens of other clients and
 // Saasu-issued tokens are left alone.
 func (o *oauthServer) revoke(c *gin.Context) error {
-	c.Header("Cache-Control", "no-store")
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	cl, err := o.client(c, f)
+	f, cl, err := o.request(c)
 	if err != nil {
 		return err
 	}
@@ -308,12 +310,7 @@ type introspection struct {
 
 // introspect serves POST /oauth/v2/introspect for confidential clients, about their own tokens only.
 func (o *oauthServer) introspect(c *gin.Context) error {
-	c.Header("Cache-Control", "no-store")
-	f, err := form(c)
-	if err != nil {
-		return err
-	}
-	cl, err := o.client(c, f)
+	f, cl, err := o.request(c)
 	if err != nil {
 		return err
 	}

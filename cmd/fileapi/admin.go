@@ -163,15 +163,11 @@ func (c *cli) userGrant(ctx context.Context, args []string) error {
 	if *file == 0 {
 		return usageError{"user grant: --file is required"}
 	}
-	s, err := c.open(ctx, *db)
+	s, u, err := c.openUser(ctx, *db, *user)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	u, err := findUser(ctx, s, *user)
-	if err != nil {
-		return err
-	}
 	m, err := s.Grant(ctx, u.ID, *file, *level, *ws)
 	if err != nil {
 		return err
@@ -189,15 +185,11 @@ func (c *cli) userRevoke(ctx context.Context, args []string) error {
 	if *file == 0 {
 		return usageError{"user revoke: --file is required"}
 	}
-	s, err := c.open(ctx, *db)
+	s, u, err := c.openUser(ctx, *db, *user)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	u, err := findUser(ctx, s, *user)
-	if err != nil {
-		return err
-	}
 	if err := s.Revoke(ctx, u.ID, *file); err != nil {
 		return err
 	}
@@ -221,15 +213,11 @@ func (c *cli) keyCreate(ctx context.Context, args []string) error {
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	s, err := c.open(ctx, *db)
+	s, u, err := c.openUser(ctx, *db, *user)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	u, err := findUser(ctx, s, *user)
-	if err != nil {
-		return err
-	}
 	var fileID *int64
 	if *file != 0 {
 		fileID = file
@@ -239,6 +227,20 @@ func (c *cli) keyCreate(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.print(keyJSON{Key: secret, ID: k.ID, UserID: k.UserID, FileID: k.FileID, Prefix: k.Prefix})
+}
+
+// openUser opens the database and resolves --user; the caller closes the store.
+func (c *cli) openUser(ctx context.Context, db, ref string) (*models.Store, models.User, error) {
+	s, err := c.open(ctx, db)
+	if err != nil {
+		return nil, models.User{}, err
+	}
+	u, err := findUser(ctx, s, ref)
+	if err != nil {
+		_ = s.Close()
+		return nil, models.User{}, err
+	}
+	return s, u, nil
 }
 
 // createKey makes a new access key and returns it with its secret, which is not stored anywhere.
@@ -285,15 +287,11 @@ func (c *cli) auditList(ctx context.Context, args []string) error {
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	s, err := c.open(ctx, *db)
+	s, u, err := c.openUser(ctx, *db, *user)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	u, err := findUser(ctx, s, *user)
-	if err != nil {
-		return err
-	}
 	evs, err := s.ProfileEvents(ctx, u.ID)
 	if err != nil {
 		return err
