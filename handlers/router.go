@@ -60,6 +60,8 @@ func New(cfg Config) http.Handler {
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
 
 	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
+	r.GET("/oauth/v2/authorize", oauth.handle(oauth.authorize))
+	r.POST("/oauth/v2/authorize", oauth.handle(oauth.authorize))
 	r.POST("/oauth/v2/token", oauth.handle(oauth.token))
 	r.POST("/oauth/v2/revoke", oauth.handle(oauth.revoke))
 	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))

@@ -1,0 +1,154 @@
+package handlers
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// The pages of the authorization endpoint (oauth.md §4.4): server-rendered, English, no JavaScript. Every
+// value goes through html/template, so client names, file names and echoed parameters are escaped.
+
+// pageCSP allows inline styles and nothing else. It has no form-action: browsers apply that to the redirect
+// that follows the form post, which goes to the client.
+const pageCSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+
+// authzPage is what a page shows and what its form carries back.
+type authzPage struct {
+	Title    string
+	Message  string       // an error or a notice, shown above the form
+	Client   string       // the client's name
+	Params   []authzParam // the authorization parameters as sent, repeated as hidden inputs
+	CSRF     string
+	Username string // the login page: the username as typed
+	User     string // the code and consent pages: who is signing in
+	Ticket   string // the code and consent pages: the login ticket
+	Files    []string
+}
+
+// authzParam is one authorization parameter repeated in a form.
+type authzParam struct{ Name, Value string }
+
+// Template names, one per page.
+const (
+	tmplError   = "error"
+	tmplLogin   = "login"
+	tmplCode    = "otp"
+	tmplConsent = "consent"
+)
+
+const pagesHTML = `
+{{define "top"}}<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} – fileapi</title>
+<style>
+body{margin:0;background:#f4f5f7;color:#1d2330;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+main{max-width:24rem;margin:3rem auto;padding:2rem;background:#fff;border:1px solid #d9dce3;border-radius:8px}
+h1{margin:0 0 1rem;font-size:1.5rem}
+label{display:block;margin:1rem 0 .25rem;font-weight:600}
+input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #8a90a0;border-radius:4px}
+input:focus,button:focus{outline:3px solid #2f6fdf;outline-offset:1px}
+button{margin:1.5rem .5rem 0 0;padding:.5rem 1.25rem;font:inherit;border:1px solid #1f4fb0;border-radius:4px;background:#2f6fdf;color:#fff;cursor:pointer}
+button#deny{background:#fff;color:#1f4fb0}
+.alert{padding:.5rem .75rem;border-left:4px solid #b3261e;background:#fdecea}
+.who{color:#4a5160;font-size:.9rem}
+</style>
+</head>
+<body>
+<main>
+{{end}}
+
+{{define "bottom"}}</main>
+</body>
+</html>
+{{end}}
+
+{{define "alert"}}{{if .Message}}<p class="alert" role="alert">{{.Message}}</p>
+{{end}}{{end}}
+
+{{define "hidden"}}{{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+{{end}}
+
+{{define "error"}}{{template "top" .}}<h1>{{.Title}}</h1>
+<p class="alert" role="alert">{{.Message}}</p>
+{{template "bottom" .}}{{end}}
+
+{{define "login"}}{{template "top" .}}<h1>Sign in</h1>
+<p>to continue to <strong>{{.Client}}</strong></p>
+{{template "alert" .}}<form method="post" action="/oauth/v2/authorize">
+{{template "hidden" .}}<input type="hidden" name="step" value="login">
+<label for="username">Email address</label>
+<input type="text" id="username" name="username" value="{{.Username}}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit" id="sign-in">Sign in</button>
+</form>
+{{template "bottom" .}}{{end}}
+
+{{define "otp"}}{{template "top" .}}<h1>Enter your code</h1>
+<p>We sent a code to your mobile.</p>
+<p class="who">Signing in as {{.User}} to continue to <strong>{{.Client}}</strong></p>
+{{template "alert" .}}<form method="post" action="/oauth/v2/authorize">
+{{template "hidden" .}}<input type="hidden" name="step" value="otp">
+<input type="hidden" id="login_ticket" name="login_ticket" value="{{.Ticket}}">
+<label for="otp">Verification code</label>
+<input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit" id="verify">Verify</button>
+</form>
+{{template "bottom" .}}{{end}}
+
+{{define "consent"}}{{template "top" .}}<h1>Allow access?</h1>
+<p><strong>{{.Client}}</strong> wants to access your account.</p>
+{{if .Files}}<p>It will be able to use these files:</p>
+<ul>
+{{range .Files}}<li>{{.}}</li>
+{{end}}</ul>
+{{else}}<p>It will not be able to use any of your files.</p>
+{{end}}<p class="who">Signed in as {{.User}}</p>
+<form method="post" action="/oauth/v2/authorize">
+{{template "hidden" .}}<input type="hidden" name="step" value="consent">
+<input type="hidden" id="login_ticket" name="login_ticket" value="{{.Ticket}}">
+<button type="submit" name="decision" value="allow" id="allow">Allow</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form>
+{{template "bottom" .}}{{end}}
+`
+
+var pages = template.Must(template.New("pages").Parse(pagesHTML))
+
+// pageHeaders go on every answer of the authorization endpoint, pages and redirects alike: nothing is cached,
+// framed or leaked through Referer.
+func pageHeaders(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Frame-Options", "DENY")
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("Content-Security-Policy", pageCSP)
+}
+
+// renderPage writes one page. It is rendered whole before anything is sent, so a template failure is an
+// ordinary error, not half a page.
+func renderPage(c *gin.Context, status int, name string, p authzPage) error {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
+		return err
+	}
+	pageHeaders(c)
+	c.Data(status, "text/html; charset=utf-8", b.Bytes())
+	return nil
+}
+
+// errorPage answers with a page that only says what went wrong: nothing is redirected to a client that
+// could not be trusted, or whose sign-in cannot go on.
+func errorPage(c *gin.Context, status int, msg string) error {
+	title := "Sign-in problem"
+	if status >= http.StatusInternalServerError {
+		title = "Something went wrong"
+	}
+	return renderPage(c, status, tmplError, authzPage{Title: title, Message: msg})
+}
