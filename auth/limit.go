@@ -53,7 +53,8 @@ func (l *Limiter) Check(username, addr string) (retryAfter time.Duration, ok boo
 		if f.n < limit {
 			return 0
 		}
-		return left
+		// A clock that stepped back (NTP) must not stretch a window: no wait is longer than one window.
+		return min(left, FailureWindow)
 	}
 	retryAfter = max(wait(l.users, username, FailuresPerUsername), wait(l.addrs, addr, FailuresPerAddress))
 	return retryAfter, retryAfter == 0

@@ -58,3 +58,15 @@ func TestLimiterIsBounded(t *testing.T) {
 	_, ok := l.Check(string(rune(29999)), "")
 	assert.True(t, ok)
 }
+
+func TestLimiterClockStepsBack(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	l := auth.NewLimiter(func() time.Time { return now })
+	for i := 0; i < auth.FailuresPerAddress; i++ {
+		l.Fail("", "10.0.0.1")
+	}
+	now = now.Add(-24 * time.Hour)
+	wait, ok := l.Check("", "10.0.0.1")
+	assert.False(t, ok)
+	assert.Equal(t, auth.FailureWindow, wait, "never more than one window")
+}

@@ -188,3 +188,47 @@ func TestOAuthMetadata(t *testing.T) {
 		assert.Equal(t, "GET", w.Header().Get("Allow"))
 	})
 }
+
+// TestOAuthTokenErrorRows covers the rows of oauth.md §5.3 that need time, load or a broken database.
+func TestOAuthTokenErrorRows(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		oc := fx.oauthClients(t)
+		creds := basic(oc.plain, oc.plainSecret)
+		missing := `{"error":"invalid_request","error_description":"The request is missing a required parameter, repeats one, or is not form-encoded."}`
+		w, _ := fx.exchange(t, "grant_type=refresh_token", creds)
+		assertBody(t, missing, w)
+
+		// A refresh token lives 30 days.
+		code := fx.codeFor(t, oc.plain, nil, "", nil)
+		_, tp := fx.exchange(t, "grant_type=authorization_code&code="+code, creds)
+		start := fx.store.Now()
+		fx.store.Now = func() time.Time { return start.Add(auth.OAuthRefreshTTL) }
+		w, _ = fx.exchange(t, "grant_type=refresh_token&refresh_token="+tp.RefreshToken, creds)
+		assertBody(t, `{"error":"invalid_grant","error_description":"The refresh token is invalid or has expired."}`, w)
+		fx.store.Now = func() time.Time { return start }
+
+		// An unexpected failure: the codes table is gone.
+		code = fx.codeFor(t, oc.plain, nil, "", nil)
+		_, err := fx.store.Migrate(context.Background(), "down")
+		require.NoError(t, err)
+		w, _ = fx.exchange(t, "grant_type=authorization_code&code="+code, creds)
+		require.Equal(t, http.StatusInternalServerError, w.Code)
+		assertBody(t, `{"error":"server_error","error_description":"An unexpected error occurred."}`, w)
+		_, err = fx.store.Migrate(context.Background(), "up")
+		require.NoError(t, err)
+
+		// 50 failures from one address (the expired refresh token above was the first): then every request gets
+		// 429, before any credential is checked.
+		for i := 0; i < 48; i++ {
+			w, _ = fx.exchange(t, "grant_type=client_credentials", basic(oc.ledger, "fa_cs_wrong"))
+			require.Equal(t, http.StatusUnauthorized, w.Code)
+		}
+		w, _ = fx.exchange(t, "grant_type=refresh_token&refresh_token=fa_rt_guess", creds) // a failed grant counts too
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		w, _ = fx.exchange(t, "grant_type=client_credentials", basic(oc.ledger, oc.ledgerSecret))
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		assert.Equal(t, "900", w.Header().Get("Retry-After"))
+		assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+		assertBody(t, `{"error":"too_many_requests","error_description":"Too many failed attempts. Try again later."}`, w)
+	})
+}

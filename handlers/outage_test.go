@@ -100,6 +100,13 @@ func TestDatabaseOutage(t *testing.T) {
 			}
 			w := fx.do("PUT", url, `{"FirstName":"Anne"}`, "Content-Type: application/json")
 			require.Equal(t, http.StatusServiceUnavailable, w.Code)
+			w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`, "Content-Type: application/json")
+			require.Equal(t, http.StatusServiceUnavailable, w.Code)
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
+			w = fx.do("POST", "/oauth/v2/token", "grant_type=client_credentials&client_id=x&client_secret=y", "Content-Type: application/x-www-form-urlencoded")
+			require.Equal(t, http.StatusServiceUnavailable, w.Code)
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
+			assertBody(t, `{"error":"temporarily_unavailable","error_description":"The service is temporarily unavailable."}`, w)
 			p.start()
 			w = fx.do("GET", url, "")
 			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
