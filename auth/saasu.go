@@ -53,6 +53,53 @@ func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, 
 		ServiceAccount: owner.User.UserType == models.UserService}, nil
 }
 
+// SaasuFiles authenticates a Saasu call that needs no FileId (GET /FileIdentities) and lists the files the
+// credential reaches: for a bearer token, the files of its scope the user still belongs to; for an access
+// key, the files §3 would let the key use. A valid credential may reach none; an invalid one is
+// KindUnauthorized.
+func (a *Authenticator) SaasuFiles(ctx context.Context, r *http.Request) (Principal, []models.File, error) {
+	var p Principal
+	var scope string
+	var keyFile *int64
+	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
+		if tok == "" {
+			return p, nil, denied("empty bearer token")
+		}
+		th, err := a.Store.UserByAccessToken(ctx, HashSecret(tok))
+		if err != nil {
+			return p, nil, err
+		}
+		p = Principal{User: th.User, Via: "saasu/bearer", TokenID: th.Token.ID}
+		scope = th.Token.Scope
+	} else {
+		key, err := accessKey(r)
+		if err != nil {
+			return p, nil, err
+		}
+		owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+		if err != nil {
+			return p, nil, err
+		}
+		p = Principal{User: owner.User, Via: "saasu/key", KeyID: owner.KeyID}
+		keyFile = owner.KeyFileID
+	}
+	p.ServiceAccount = p.User.UserType == models.UserService
+	member, err := a.Store.MemberFiles(ctx, p.User.ID)
+	if err != nil {
+		return p, nil, err
+	}
+	var files []models.File
+	for _, m := range member {
+		switch {
+		case p.Via == "saasu/bearer" && !models.ScopeHasFile(scope, m.ID):
+		case p.Via == "saasu/key" && (!m.WebServices || !m.AllowWebServices || (keyFile != nil && *keyFile != m.ID)):
+		default:
+			files = append(files, m.File)
+		}
+	}
+	return p, files, nil
+}
+
 // saasuBearer checks an access token for a Saasu call: the file must be in the token's scope, and the user
 // must still hold a membership on it now (a revoked membership ends access at once, whatever the token says).
 func (a *Authenticator) saasuBearer(ctx context.Context, token string, fileID int64) (Principal, error) {

@@ -58,6 +58,9 @@ func New(cfg Config) http.Handler {
 	s.POST("/authorisation/token-2fa", saasu.handle(tokens.token))
 	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
+	files := &saasuFiles{saasu: saasu, authn: authn, links: links}
+	s.GET("/FileIdentities", saasu.handle(files.list))
+	s.GET("/FileIdentity", saasu.authenticated(files.detail))
 
 	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
 	r.GET("/oauth/v2/authorize", oauth.handle(oauth.authorize))
