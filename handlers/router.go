@@ -58,6 +58,9 @@ func New(cfg Config) http.Handler {
 	s.POST("/authorisation/token-2fa", saasu.handle(tokens.token))
 	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
+	creds := &saasuCredentials{saasu: saasu, authn: authn}
+	s.POST("/User/change-username", saasu.authenticated(creds.changeUsername))
+	s.POST("/User/change-password", saasu.authenticated(creds.changePassword))
 	files := &saasuFiles{saasu: saasu, authn: authn, links: links}
 	s.GET("/FileIdentities", saasu.handle(files.list))
 	s.GET("/FileIdentity", saasu.authenticated(files.detail))

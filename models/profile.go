@@ -47,6 +47,14 @@ type ChangeOptions struct {
 	Via         string // dialect and credential kind, e.g. "saasu/key"
 	// Match, when set, is the If-Match precondition: it gets the current version and says whether to go on.
 	Match func(version int64) bool
+	// Notify, when set, is the message a real change sends, written to the outbox in the same transaction.
+	// It gets the user as it was before the change; returning nil sends nothing.
+	Notify func(before User) *Message
+}
+
+// Message is an e-mail or SMS for the outbox.
+type Message struct {
+	Kind, To, Subject, Body string
 }
 
 // fieldDiff is one changed field in a profile event.
@@ -79,7 +87,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChang
 }
 
 func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	var u User
+	var u, before User
 	q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
 	if s.dialect == "mysql" {
 		q += ` FOR UPDATE` // SQLite's immediate transaction already excludes other writers
@@ -88,6 +96,7 @@ func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc 
 		return User{}, false, err
 	}
 	u.normaliseTimes()
+	before = u
 	if opt.Match != nil && !opt.Match(u.Version) {
 		return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
 	}
@@ -203,6 +212,13 @@ func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc 
 	if err != nil {
 		return User{}, false, err
 	}
+	if opt.Notify != nil {
+		if m := opt.Notify(before); m != nil {
+			if err := enqueue(ctx, tx, now, m.Kind, m.To, m.Subject, m.Body); err != nil {
+				return User{}, false, err
+			}
+		}
+	}
 	return u, true, nil
 }
 
@@ -230,4 +246,25 @@ func same[T comparable](a, b *T) bool {
 		return a == nil && b == nil
 	}
 	return *a == *b
+}
+
+// SetPassword replaces a user's password hash and revokes every access and refresh token of the user, of any
+// issuer, except the token row keepTokenID (the caller's own, 0 for none). Access keys stay. It is not a
+// profile change: no version bump, no profile event.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keepTokenID int64) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	now := s.Now()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID)
+	if err := oneRow(res, err, fmt.Sprintf("user %d does not exist", userID)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
+		now, userID, keepTokenID); err != nil {
+		return translate(err)
+	}
+	return translate(tx.Commit())
 }
