@@ -61,6 +61,10 @@ func New(cfg Config) http.Handler {
 	creds := &saasuCredentials{saasu: saasu, authn: authn}
 	s.POST("/User/change-username", saasu.authenticated(creds.changeUsername))
 	s.POST("/User/change-password", saasu.authenticated(creds.changePassword))
+	twoFA := &saasu2FA{saasu: saasu, authn: authn, creds: creds}
+	s.POST("/User/opt-in-to-2fa", saasu.authenticated(twoFA.optIn))
+	s.POST("/User/verify-2fa-opt-in", saasu.authenticated(twoFA.verify))
+	s.POST("/User/opt-out-from-2fa", saasu.authenticated(twoFA.optOut))
 	files := &saasuFiles{saasu: saasu, authn: authn, links: links}
 	s.GET("/FileIdentities", saasu.handle(files.list))
 	s.GET("/FileIdentity", saasu.authenticated(files.detail))

@@ -14,7 +14,8 @@ type OTP struct {
 	ID          int64 `gorm:"primaryKey"`
 	UserID      int64
 	Purpose     string
-	Destination string // the E.164 number the code was sent to
+	Destination string  // the E.164 number the code was sent to
+	Number      *string // the number as the user typed it, for an opt-in
 	CodeHash    string
 	Attempts    int64 // wrong tries so far
 	ExpiresAt   time.Time
@@ -44,6 +45,7 @@ type OTPRequest struct {
 	UserID      int64
 	Purpose     string // PurposeLogin or PurposeOptIn
 	Destination string // the E.164 number to send the SMS to
+	Number      string // the number as the user typed it ("" when it is not news, as in a login)
 	// Code and CodeHash are a fresh code and its hash (auth.NewOTP, auth.HashOTP): the code goes into the SMS,
 	// only the hash into the database.
 	Code, CodeHash string
@@ -92,8 +94,12 @@ func (s *Store) IssueOTP(ctx context.Context, r OTPRequest) (sent bool, err erro
 			return false, translate(err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO otps (user_id, purpose, destination, code_hash, attempts, expires_at, last_sent_at, created_at)
-		VALUES (?, ?, ?, ?, 0, ?, ?, ?)`, r.UserID, r.Purpose, r.Destination, r.CodeHash, now.Add(otpLifetime), now, now); err != nil {
+	var number *string
+	if r.Number != "" {
+		number = &r.Number
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO otps (user_id, purpose, destination, number, code_hash, attempts, expires_at, last_sent_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`, r.UserID, r.Purpose, r.Destination, number, r.CodeHash, now.Add(otpLifetime), now, now); err != nil {
 		return false, translate(err)
 	}
 	body := fmt.Sprintf("Your verification code is %s. It expires in %d minutes.", r.Code, int(otpLifetime/time.Minute))
@@ -179,12 +185,12 @@ func (s *Store) CheckOTP(ctx context.Context, userID int64, purpose, codeHash st
 	return result, nil
 }
 
-// PendingOTP returns the destination of the user's unused code for the purpose, if there is one: the number
-// a 2FA opt-in is to be verified for. A code that has expired or run out of tries still counts here, so the
+// PendingOTP returns the number of the user's unused code for the purpose, if there is one: the number a 2FA
+// opt-in is to be verified for, as the user typed it (else the E.164 destination). A code that has expired or run out of tries still counts here, so the
 // caller can tell "nothing to verify" (ok is false) from "the code has expired" (CheckOTP says OTPExpired).
 // Read it before CheckOTP: a code that CheckOTP accepts is used up and no longer pending.
 func (s *Store) PendingOTP(ctx context.Context, userID int64, purpose string) (destination string, ok bool, err error) {
-	err = s.sql.QueryRowContext(ctx, `SELECT destination FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL
+	err = s.sql.QueryRowContext(ctx, `SELECT COALESCE(number, destination) FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL
 		ORDER BY id DESC LIMIT 1`, userID, purpose).Scan(&destination)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
