@@ -15,13 +15,16 @@ const (
 	maxTracked = 10000
 )
 
-// Limiter counts failed credential attempts. It is in memory, per server instance: the limits are a brake
-// on guessing, not an accounting of it. The zero value is not usable; use NewLimiter.
+// Limiter counts events (failed credential attempts, or requests) per username and per client address in
+// windows opened by the first event. It is in memory, per server instance: the limits are a brake on
+// guessing and flooding, not an accounting of them. The zero value is not usable; use NewLimiter.
 type Limiter struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	users map[string]*failures
-	addrs map[string]*failures
+	mu               sync.Mutex
+	now              func() time.Time
+	perUser, perAddr int
+	window           time.Duration
+	users            map[string]*failures
+	addrs            map[string]*failures
 }
 
 type failures struct {
@@ -29,9 +32,14 @@ type failures struct {
 	n     int
 }
 
-// NewLimiter returns a limiter reading time from now.
+// NewLimiter returns the credential limiter (saasu.md §6.7), reading time from now.
 func NewLimiter(now func() time.Time) *Limiter {
-	return &Limiter{now: now, users: map[string]*failures{}, addrs: map[string]*failures{}}
+	return NewLimiterOf(now, FailuresPerUsername, FailuresPerAddress, FailureWindow)
+}
+
+// NewLimiterOf returns a limiter of perUser and perAddr events in each window.
+func NewLimiterOf(now func() time.Time, perUser, perAddr int, window time.Duration) *Limiter {
+	return &Limiter{now: now, perUser: perUser, perAddr: perAddr, window: window, users: map[string]*failures{}, addrs: map[string]*failures{}}
 }
 
 // Check reports whether an attempt for username (folded; "" when there is none) from addr may go ahead, and
@@ -45,7 +53,7 @@ func (l *Limiter) Check(username, addr string) (retryAfter time.Duration, ok boo
 		if f == nil || key == "" {
 			return 0
 		}
-		left := f.start.Add(FailureWindow).Sub(now)
+		left := f.start.Add(l.window).Sub(now)
 		if left <= 0 {
 			delete(m, key)
 			return 0
@@ -54,9 +62,9 @@ func (l *Limiter) Check(username, addr string) (retryAfter time.Duration, ok boo
 			return 0
 		}
 		// A clock that stepped back (NTP) must not stretch a window: no wait is longer than one window.
-		return min(left, FailureWindow)
+		return min(left, l.window)
 	}
-	retryAfter = max(wait(l.users, username, FailuresPerUsername), wait(l.addrs, addr, FailuresPerAddress))
+	retryAfter = max(wait(l.users, username, l.perUser), wait(l.addrs, addr, l.perAddr))
 	return retryAfter, retryAfter == 0
 }
 
@@ -81,13 +89,13 @@ func (l *Limiter) count(m map[string]*failures, key string, now time.Time) {
 		return
 	}
 	f := m[key]
-	if f != nil && !now.Before(f.start.Add(FailureWindow)) {
+	if f != nil && !now.Before(f.start.Add(l.window)) {
 		f = nil
 	}
 	if f == nil {
 		if len(m) >= maxTracked {
 			for k, v := range m {
-				if !now.Before(v.start.Add(FailureWindow)) {
+				if !now.Before(v.start.Add(l.window)) {
 					delete(m, k)
 				}
 			}

@@ -73,7 +73,7 @@ func (o *oauthServer) authorize(c *gin.Context) error {
 	if c.Request.Method == http.MethodGet {
 		token := auth.NewSecret("")
 		http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: token, Path: "/oauth/v2/authorize", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(o.links.base(c.Request), "https://")})
+			SameSite: http.SameSiteLaxMode, Secure: o.links.secure(c.Request)})
 		return o.loginPage(c, r, http.StatusOK, "", "", token)
 	}
 	switch r.fields["step"] {

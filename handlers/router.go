@@ -59,6 +59,11 @@ func New(cfg Config) http.Handler {
 	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
 	creds := &saasuCredentials{saasu: saasu, authn: authn}
+	reset := &saasuReset{saasu: saasu, authn: authn, links: links, log: cfg.Logger,
+		limits: auth.NewLimiterOf(func() time.Time { return cfg.Store.Now() }, 3, 20, time.Hour)}
+	s.POST("/User/reset-password", saasu.handle(reset.request))
+	r.GET("/password-reset", reset.serve)
+	r.POST("/password-reset", reset.serve)
 	s.POST("/User/change-username", saasu.authenticated(creds.changeUsername))
 	s.POST("/User/change-password", saasu.authenticated(creds.changePassword))
 	twoFA := &saasu2FA{saasu: saasu, authn: authn, creds: creds}
@@ -102,6 +107,9 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // linker builds absolute link hrefs.
 type linker struct{ publicURL string }
+
+// secure reports whether links (and so cookies) go over https.
+func (l linker) secure(r *http.Request) bool { return strings.HasPrefix(l.base(r), "https://") }
 
 // base is FILEAPI_PUBLIC_URL, else the scheme of this connection and the request Host.
 // X-Forwarded-* headers are not trusted.

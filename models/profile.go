@@ -249,7 +249,8 @@ func same[T comparable](a, b *T) bool {
 }
 
 // SetPassword replaces a user's password hash and revokes every access and refresh token of the user, of any
-// issuer, except the token row keepTokenID (the caller's own, 0 for none). Access keys stay. It is not a
+// issuer, except the token row keepTokenID (the caller's own, 0 for none), and every pending password-reset
+// link. Access keys stay. It is not a
 // profile change: no version bump, no profile event.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keepTokenID int64) error {
 	tx, err := s.sql.BeginTx(ctx, nil)
@@ -264,6 +265,11 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keep
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
 		now, userID, keepTokenID); err != nil {
+		return translate(err)
+	}
+	// Pending password-reset links die with the old password.
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`,
+		now, userID, CodeReset); err != nil {
 		return translate(err)
 	}
 	return translate(tx.Commit())
