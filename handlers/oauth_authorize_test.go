@@ -631,24 +631,11 @@ func TestAuthorizeConsent(t *testing.T) {
 // database lost before it gets a 503 page, since nothing may be redirected yet.
 func TestAuthorizeFailures(t *testing.T) {
 	each(t, func(t *testing.T, fx *fixture) {
-		ctx := context.Background()
 		a := fx.authzApps(t)
 		b := newAuthzBrowser(t, newAuthzServer(t, fx))
 		_, login := b.get(authzURL(a.ledger, "state=xyz"))
-		// Without the table of login tickets the sign-in cannot go on.
-		for {
-			st, err := fx.store.Migrate(ctx, "status")
-			require.NoError(t, err)
-			applied := false
-			for _, m := range st {
-				applied = applied || (m.Source == "00003_oauth_codes.sql" && m.Applied)
-			}
-			if !applied {
-				break
-			}
-			_, err = fx.store.Migrate(ctx, "down")
-			require.NoError(t, err)
-		}
+		// Without the table of login tickets (migration 3) the sign-in cannot go on.
+		fx.migrateDownTo(t, 2)
 		resp, body := b.submit(login, "username", "ann@example.com", "password", "s3cret!")
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
 		assert.Equal(t, authzCallback+"?error=server_error&error_description=An+unexpected+error+occurred.&state=xyz", resp.Header.Get("Location"))
