@@ -82,17 +82,28 @@ func New(cfg Config) http.Handler {
 	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
 	r.GET("/.well-known/oauth-authorization-server", oauth.handle(oauth.metadata))
 
-	r.NoRoute(byDialect(saasu.negotiate(), saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute)))
-	r.NoMethod(byDialect(saasu.negotiate(), saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod)))
+	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
+	profiles := &zitadelProfiles{z: zitadel}
+	r.GET("/auth/v1/users/me/profile", zitadel.handle(profiles.getMine))
+	r.PUT("/auth/v1/users/me/profile", zitadel.handle(profiles.putMine))
+	r.GET("/management/v1/users/:userId/profile", zitadel.handle(profiles.getHuman))
+	r.PUT("/management/v1/users/:userId/profile", zitadel.handle(profiles.putHuman))
+
+	r.NoRoute(byDialect(saasu.negotiate(), saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute)))
+	r.NoMethod(byDialect(saasu.negotiate(), saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod)))
 
 	return normalisePath(r)
 }
 
 // byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
-// and /.well-known/, Saasu's for everything else.
-func byDialect(negotiate, saasu, oauth gin.HandlerFunc) gin.HandlerFunc {
+// and /.well-known/, ZITADEL's for /auth/v1/ and /management/v1/, Saasu's for everything else.
+func byDialect(negotiate, saasu, oauth, zitadel gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path
+		if strings.HasPrefix(p, "/auth/v1/") || strings.HasPrefix(p, "/management/v1/") {
+			zitadel(c)
+			return
+		}
 		if strings.HasPrefix(p, "/oauth/v2/") || strings.HasPrefix(p, "/.well-known/") {
 			oauth(c)
 			return

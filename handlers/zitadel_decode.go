@@ -1,0 +1,263 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// zitadelProfileBody is a decoded UpdateMyProfileRequest or UpdateHumanProfileRequest: absent and null fields
+// hold their proto defaults.
+type zitadelProfileBody struct {
+	UserID            string
+	FirstName         string
+	LastName          string
+	NickName          string
+	DisplayName       string
+	PreferredLanguage string
+	Gender            int64 // the enum number as sent; §5 normalises unknown numbers
+}
+
+// zitadelGenders are the names of the proto enum Gender, by number.
+var zitadelGenders = []string{"GENDER_UNSPECIFIED", "GENDER_FEMALE", "GENDER_MALE", "GENDER_DIVERSE"}
+
+// decodeZitadelProfile reads a PUT body the way grpc-gateway's JSONPb does (zitadel.md §3): encoding/json
+// takes the first value, then protojson (DiscardUnknown) reads it. Errors are the message of a code 3 status.
+func decodeZitadelProfile(body []byte, management bool) (zitadelProfileBody, error) {
+	var out zitadelProfileBody
+	var raw json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); err != nil {
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		return out, err
+	}
+	d := &protoDecoder{in: raw}
+	tok := d.read()
+	if tok.kind != '{' {
+		return out, d.syntaxErr(tok.pos, "unexpected token "+tok.raw)
+	}
+	type field struct {
+		json string
+		num  int
+		str  *string
+	}
+	fields := map[string]field{
+		"firstName": {"firstName", 2, &out.FirstName}, "first_name": {"firstName", 2, &out.FirstName},
+		"lastName": {"lastName", 3, &out.LastName}, "last_name": {"lastName", 3, &out.LastName},
+		"nickName": {"nickName", 4, &out.NickName}, "nick_name": {"nickName", 4, &out.NickName},
+		"displayName": {"displayName", 5, &out.DisplayName}, "display_name": {"displayName", 5, &out.DisplayName},
+		"preferredLanguage":  {"preferredLanguage", 6, &out.PreferredLanguage},
+		"preferred_language": {"preferredLanguage", 6, &out.PreferredLanguage},
+		"gender":             {"gender", 7, nil},
+	}
+	if management {
+		fields["userId"] = field{"userId", 1, &out.UserID}
+		fields["user_id"] = field{"userId", 1, &out.UserID}
+	}
+	seen := map[int]bool{}
+	for {
+		name := d.read()
+		if d.err != nil {
+			return out, d.err
+		}
+		if name.kind == '}' {
+			return out, nil
+		}
+		if name.kind == ',' {
+			continue
+		}
+		f, known := fields[name.str]
+		if !known {
+			if err := d.skipValue(); err != nil {
+				return out, err
+			}
+			continue
+		}
+		if seen[f.num] {
+			return out, d.err0(name.pos, "duplicate field "+name.raw)
+		}
+		seen[f.num] = true
+		v := d.read()
+		if d.err != nil {
+			return out, d.err
+		}
+		switch {
+		case v.kind == 'n':
+		case f.str != nil && v.kind == '"':
+			*f.str = v.str
+		case f.str != nil:
+			return out, d.err0(v.pos, fmt.Sprintf("invalid value for string field %s: %s", f.json, v.raw))
+		case v.kind == '"':
+			out.Gender = 0
+			for n, g := range zitadelGenders {
+				if g == v.str {
+					out.Gender = int64(n)
+				}
+			}
+		default:
+			n, ok := int32Value(v)
+			if !ok {
+				return out, d.err0(v.pos, fmt.Sprintf("invalid value for enum field %s: %s", f.json, v.raw))
+			}
+			out.Gender = n
+		}
+	}
+}
+
+// int32Value is a JSON number that protojson reads as an int32: an integer once its fraction and exponent are
+// applied (1e1, 10.0, 100e-1), with the exponent bounds of protojson's normalizeToIntString.
+func int32Value(t protoToken) (int64, bool) {
+	if t.kind != '0' {
+		return 0, false
+	}
+	s := t.raw
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mant, exps, _ := strings.Cut(strings.ToLower(s), "e")
+	intp, frac, _ := strings.Cut(mant, ".")
+	intp = strings.TrimPrefix(intp, "0") // JSON allows a lone leading 0 only
+	frac = strings.TrimRight(frac, "0")
+	num := "0"
+	if intp != "" || frac != "" {
+		exp := int64(0)
+		if exps != "" {
+			var err error
+			if exp, err = strconv.ParseInt(exps, 10, 32); err != nil {
+				return 0, false
+			}
+		}
+		switch {
+		case exp >= 0 && (int64(len(frac)) > exp || int64(len(intp))+exp > 20):
+			return 0, false
+		case exp >= 0:
+			num = intp + frac + strings.Repeat("0", int(exp)-len(frac))
+		case frac != "" || int64(len(intp))+exp < 0:
+			return 0, false
+		default:
+			idx := len(intp) + int(exp)
+			if strings.Trim(intp[idx:], "0") != "" {
+				return 0, false
+			}
+			num = intp[:idx]
+		}
+	}
+	if neg {
+		num = "-" + num
+	}
+	n, err := strconv.ParseInt(num, 10, 32)
+	return n, err == nil
+}
+
+// protoToken is one JSON token: kind is the delimiter itself, '"' (string, or a name when followed by ':'),
+// '0' (number), 't', 'f', 'n' (literals) or 0 at the end.
+type protoToken struct {
+	kind byte
+	pos  int
+	raw  string
+	str  string
+}
+
+// protoDecoder tokenises a value that encoding/json has already found well-formed, except for UTF-8, which
+// protojson checks per string as it reads it.
+type protoDecoder struct {
+	in  []byte
+	i   int
+	err error
+}
+
+func (d *protoDecoder) read() protoToken {
+	if d.err != nil {
+		return protoToken{}
+	}
+	for d.i < len(d.in) && (d.in[d.i] == ' ' || d.in[d.i] == '\t' || d.in[d.i] == '\n' || d.in[d.i] == '\r' || d.in[d.i] == ':') {
+		d.i++
+	}
+	if d.i >= len(d.in) {
+		return protoToken{pos: d.i}
+	}
+	start := d.i
+	c := d.in[d.i]
+	switch c {
+	case '{', '}', '[', ']', ',':
+		d.i++
+		return protoToken{kind: c, pos: start, raw: string(c)}
+	case '"':
+		j := start + 1
+		for j < len(d.in) && d.in[j] != '"' {
+			if d.in[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		d.i = j + 1
+		raw := d.in[start:d.i]
+		if !utf8.Valid(raw) {
+			d.err = d.syntaxErr(start, "invalid UTF-8 in string")
+			return protoToken{}
+		}
+		var s string
+		_ = json.Unmarshal(raw, &s) // well-formed: encoding/json has read it already
+		return protoToken{kind: '"', pos: start, raw: string(raw), str: s}
+	default:
+		j := start
+		for j < len(d.in) && !bytes.ContainsRune([]byte(" \t\r\n,]}:"), rune(d.in[j])) {
+			j++
+		}
+		d.i = j
+		kind := c
+		if c == '-' || (c >= '0' && c <= '9') {
+			kind = '0'
+		}
+		return protoToken{kind: kind, pos: start, raw: string(d.in[start:j])}
+	}
+}
+
+// skipValue skips the value of an unknown field, checking the strings inside it.
+func (d *protoDecoder) skipValue() error {
+	depth := 0
+	for {
+		t := d.read()
+		if d.err != nil {
+			return d.err
+		}
+		switch t.kind {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case ',':
+			continue
+		case 0:
+			return nil
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// position is protojson's line and column of a byte offset: columns count runes.
+func (d *protoDecoder) position(pos int) (int, int) {
+	b := d.in[:pos]
+	line := bytes.Count(b, []byte("\n")) + 1
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[i+1:]
+	}
+	return line, utf8.RuneCount(b) + 1
+}
+
+func (d *protoDecoder) syntaxErr(pos int, msg string) error {
+	l, c := d.position(pos)
+	return fmt.Errorf("proto: syntax error (line %d:%d): %s", l, c, msg)
+}
+
+func (d *protoDecoder) err0(pos int, msg string) error {
+	l, c := d.position(pos)
+	return fmt.Errorf("proto: (line %d:%d): %s", l, c, msg)
+}

@@ -1,0 +1,452 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/text/language"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/models"
+)
+
+// zitadelDialect serves the ZITADEL v1 REST profile routes (zitadel.md): one handle adapter, one fail table.
+type zitadelDialect struct {
+	log   *slog.Logger
+	store *models.Store
+}
+
+// zitadelHandler is a ZITADEL route: it returns an error instead of writing one.
+type zitadelHandler func(c *gin.Context) error
+
+// zitadelStatus is a google.rpc.Status answer; id is set for ZITADEL's own errors, which carry one detail.
+type zitadelStatus struct {
+	http int
+	code int
+	text string
+	id   string
+}
+
+func (e *zitadelStatus) Error() string { return e.message() }
+
+func (e *zitadelStatus) message() string {
+	if e.id == "" {
+		return e.text
+	}
+	return e.text + " (" + e.id + ")"
+}
+
+// The fixed answers of zitadel.md §7.
+var (
+	zNotFound      = &zitadelStatus{http: 404, code: 5, text: "Not Found"}
+	zNoMethod      = &zitadelStatus{http: 405, code: 12, text: "Method Not Allowed"}
+	zTooLarge      = &zitadelStatus{http: 413, code: 8, text: "Request Entity Too Large"}
+	zNoAuth        = &zitadelStatus{http: 401, code: 16, text: "auth header missing"}
+	zBadAuth       = &zitadelStatus{http: 401, code: 16, text: "invalid auth header", id: "AUTH-toLo1"}
+	zBadToken      = &zitadelStatus{http: 401, code: 16, text: "Errors.Token.Invalid", id: "AUTH-7fs1e"}
+	zNoOrg         = &zitadelStatus{http: 403, code: 7, text: "Organisation doesn't exist", id: "AUTH-Bs7Ds"}
+	zNoMembership  = &zitadelStatus{http: 404, code: 5, text: "membership not found", id: "AUTHZ-cdgFk"}
+	zNoPermission  = &zitadelStatus{http: 403, code: 7, text: "No matching permissions found", id: "AUTH-5mWD2"}
+	zNoProfile     = &zitadelStatus{http: 400, code: 9, text: "Profile not found", id: "COMMAND-3M9sd"}
+	zPrecondition  = &zitadelStatus{http: 412, code: 9, text: "Precondition Failed"}
+	zUnchanged     = &zitadelStatus{http: 400, code: 9, text: "Profile not changed", id: "COMMAND-2M0fs"}
+	zNoUser        = &zitadelStatus{http: 404, code: 5, text: "User could not be found", id: "QUERY-HNhb3"}
+	zNotPersonal   = &zitadelStatus{http: 400, code: 9, text: "The User must be personal", id: "QUERY-WLTce"}
+	zInternal      = &zitadelStatus{http: 500, code: 13, text: "An internal error occurred"}
+	zUnavailable   = &zitadelStatus{http: 503, code: 14, text: "Service Unavailable"}
+	zitadelOrgExpr = regexp.MustCompile(`^[1-9][0-9]*$`)
+)
+
+// invalidArgument is a code 3 status: decoding and validation failures.
+func invalidArgument(msg string) error { return &zitadelStatus{http: 400, code: 3, text: msg} }
+
+// handle adapts a zitadelHandler to gin, writing the dialect's error body for any error it returns.
+func (d *zitadelDialect) handle(h zitadelHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			d.fail(c, err)
+		}
+	}
+}
+
+// render writes v as compact JSON with the headers of every ZITADEL answer (§8).
+func (d *zitadelDialect) render(c *gin.Context, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Pragma", "no-cache")
+	c.Data(status, "application/json", bytes.TrimRight(buf.Bytes(), "\n"))
+	return nil
+}
+
+type zitadelDetail struct {
+	Type    string `json:"@type"`
+	ID      string `json:"id"`
+	Message string `json:"message"`
+}
+
+type zitadelStatusBody struct {
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Details []zitadelDetail `json:"details,omitempty"`
+}
+
+// fail writes the ZITADEL answer for err: the one table from error to status and body. Anything that is
+// neither a zitadelStatus nor a known models kind is internal: logged, answered generically.
+func (d *zitadelDialect) fail(c *gin.Context, err error) {
+	var zs *zitadelStatus
+	if !errors.As(err, &zs) {
+		switch models.KindOf(err) {
+		case models.KindPrecondition:
+			zs = zPrecondition
+		case models.KindTooLarge:
+			zs = zTooLarge
+		case models.KindUnavailable:
+			d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			c.Header("Retry-After", "5")
+			zs = zUnavailable
+		default:
+			d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			zs = zInternal
+		}
+	}
+	body := zitadelStatusBody{Code: zs.code, Message: zs.message()}
+	if zs.id != "" {
+		body.Details = []zitadelDetail{{Type: "type.googleapis.com/zitadel.v1.ErrorDetail", ID: zs.id, Message: zs.text}}
+	}
+	if zs.http == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", body.Message)
+	}
+	if zs.http == http.StatusMethodNotAllowed {
+		c.Header("Allow", "GET, PUT")
+	}
+	_ = d.render(c, zs.http, body)
+}
+
+func (d *zitadelDialect) noRoute(c *gin.Context) error  { return zNotFound }
+func (d *zitadelDialect) noMethod(c *gin.Context) error { return zNoMethod }
+
+// zitadelCall is an authorised request: the caller and the org the call acts in (0 on auth routes).
+type zitadelCall struct {
+	caller models.User
+	org    int64
+}
+
+// authorise runs steps 3 to 7 of §2. perm is "" on auth routes, else the permission the route needs.
+func (d *zitadelDialect) authorise(c *gin.Context, perm string) (zitadelCall, error) {
+	ctx := c.Request.Context()
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		return zitadelCall{}, zNoAuth
+	}
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return zitadelCall{}, zBadAuth
+	}
+	th, err := d.store.UserByAccessToken(ctx, auth.HashSecret(tok))
+	if models.KindOf(err) == models.KindUnauthorized {
+		return zitadelCall{}, zBadToken
+	} else if err != nil {
+		return zitadelCall{}, err
+	}
+	call := zitadelCall{caller: th.User}
+	if o := c.GetHeader("X-Zitadel-Orgid"); o != "" {
+		if call.org, err = d.orgByID(c, o); err != nil {
+			return zitadelCall{}, err
+		}
+	} else if perm != "" {
+		if th.User.OwnerFileID == nil {
+			return zitadelCall{}, zNoOrg
+		}
+		call.org = *th.User.OwnerFileID
+	}
+	if perm == "" {
+		call.org = 0
+		return call, nil
+	}
+	fa, err := d.store.FileAccess(ctx, th.User.ID, call.org)
+	if models.KindOf(err) == models.KindUnauthorized || (err == nil && !models.ScopeHasFile(th.Token.Scope, call.org)) {
+		return zitadelCall{}, zNoMembership
+	} else if err != nil {
+		return zitadelCall{}, err
+	}
+	switch {
+	case fa.AccessLevel == models.AccessAdministrator:
+	case fa.AccessLevel == models.AccessStandard && perm == "user.read":
+	default:
+		return zitadelCall{}, zNoPermission
+	}
+	return call, nil
+}
+
+// orgByID resolves an x-zitadel-orgid header to an existing file.
+func (d *zitadelDialect) orgByID(c *gin.Context, o string) (int64, error) {
+	id, err := strconv.ParseInt(o, 10, 64)
+	if !zitadelOrgExpr.MatchString(o) || err != nil || id > models.MaxID {
+		return 0, zNoOrg
+	}
+	if _, err := d.store.FileByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
+		return 0, zNoOrg
+	} else if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// target finds the user a call acts on (§5): the caller on auth routes, else {userId} within the org.
+// missing answers a user who does not exist or lives elsewhere; machine answers a non-human one.
+func (d *zitadelDialect) target(c *gin.Context, call zitadelCall, userID string, missing, machine error) (models.User, error) {
+	u := call.caller
+	if call.org != 0 {
+		id, err := strconv.ParseInt(userID, 10, 64)
+		if err != nil || id < 1 || id > models.MaxID || strings.HasPrefix(userID, "+") {
+			return u, missing
+		}
+		if u, err = d.store.UserByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
+			return u, missing
+		} else if err != nil {
+			return u, err
+		}
+		if u.OwnerFileID == nil || *u.OwnerFileID != call.org {
+			return u, missing
+		}
+	}
+	if u.UserType != models.UserHuman {
+		return u, machine
+	}
+	return u, nil
+}
+
+// zitadelProfiles serves GET and PUT of /auth/v1/users/me/profile and /management/v1/users/{userId}/profile.
+type zitadelProfiles struct {
+	z *zitadelDialect
+}
+
+// getMine and getHuman answer GetMyProfile and GetHumanProfile.
+func (h *zitadelProfiles) getMine(c *gin.Context) error  { return h.get(c, false) }
+func (h *zitadelProfiles) getHuman(c *gin.Context) error { return h.get(c, true) }
+
+// putMine and putHuman answer UpdateMyProfile and UpdateHumanProfile.
+func (h *zitadelProfiles) putMine(c *gin.Context) error  { return h.put(c, false) }
+func (h *zitadelProfiles) putHuman(c *gin.Context) error { return h.put(c, true) }
+
+func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
+	perm := ""
+	if mgmt {
+		perm = "user.read"
+	}
+	call, err := h.z.authorise(c, perm)
+	if err != nil {
+		return err
+	}
+	userID := c.Param("userId")
+	if mgmt && utf8.RuneCountInString(userID) > 200 {
+		return invalidArgument("invalid GetHumanProfileRequest.UserId: value length must be between 1 and 200 runes, inclusive")
+	}
+	u, err := h.z.target(c, call, userID, zNoUser, zNotPersonal)
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(u.Version))
+	return h.z.render(c, http.StatusOK, zitadelProfileResponse{
+		Details: zitadelDetails{Sequence: itoa(u.Version), CreationDate: zitadelTime(u.CreatedAt),
+			ChangeDate: zitadelTime(u.ChangedAt), ResourceOwner: resourceOwner(u)},
+		Profile: &zitadelProfile{FirstName: str(u.FirstName), LastName: str(u.LastName), NickName: str(u.NickName),
+			DisplayName: displayName(u), PreferredLanguage: languageOf(u), Gender: genderName(u.Gender)},
+	})
+}
+
+func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
+	if err != nil {
+		return invalidArgument(err.Error())
+	}
+	if len(raw) > MaxBody {
+		return zTooLarge
+	}
+	body, err := decodeZitadelProfile(raw, mgmt)
+	if err != nil {
+		return invalidArgument(err.Error())
+	}
+	perm, prefix := "", "invalid UpdateMyProfileRequest."
+	if mgmt {
+		perm, prefix = "user.write", "invalid UpdateHumanProfileRequest."
+		body.UserID = c.Param("userId")
+	}
+	call, err := h.z.authorise(c, perm)
+	if err != nil {
+		return err
+	}
+	if err := validateZitadelProfile(body, mgmt, prefix); err != nil {
+		return err
+	}
+	target, err := h.z.target(c, call, body.UserID, zNoProfile, zNoProfile)
+	if err != nil {
+		return err
+	}
+	u, changed, err := h.z.store.UpdateProfile(c.Request.Context(), target.ID, profileChange(target, body), models.ChangeOptions{
+		ActorUserID: call.caller.ID, Via: "zitadel/bearer", Match: ifMatch(c.GetHeader("If-Match")),
+	})
+	switch {
+	case models.KindOf(err) == models.KindNotFound:
+		return zNoProfile
+	case err != nil:
+		return err
+	case !changed:
+		return zUnchanged
+	}
+	c.Header("ETag", etag(u.Version))
+	return h.z.render(c, http.StatusOK, zitadelProfileResponse{Details: zitadelDetails{Sequence: itoa(u.Version),
+		ChangeDate: zitadelTime(u.ChangedAt), ResourceOwner: resourceOwner(u)}})
+}
+
+// validateZitadelProfile applies §4: the first failure in proto field order, lengths in runes.
+func validateZitadelProfile(b zitadelProfileBody, mgmt bool, prefix string) error {
+	between := ": value length must be between 1 and 200 runes, inclusive"
+	for _, r := range []struct {
+		name     string
+		v        string
+		min, max int
+		msg      string
+	}{
+		{"UserId", b.UserID, 1, 200, between},
+		{"FirstName", b.FirstName, 1, 200, between},
+		{"LastName", b.LastName, 1, 200, between},
+		{"NickName", b.NickName, 0, 200, ": value length must be at most 200 runes"},
+		{"DisplayName", b.DisplayName, 1, 200, between},
+		{"PreferredLanguage", b.PreferredLanguage, 0, 10, ": value length must be at most 10 runes"},
+	} {
+		if r.name == "UserId" && !mgmt {
+			continue
+		}
+		if n := utf8.RuneCountInString(r.v); n < r.min || n > r.max {
+			return invalidArgument(prefix + r.name + r.msg)
+		}
+	}
+	return nil
+}
+
+// profileChange is the full replacement of §5, as the fields whose normalised value differs from the stored
+// one: so a NULL stored where "" is sent counts as no change.
+func profileChange(u models.User, b zitadelProfileBody) models.ProfileChange {
+	var pc models.ProfileChange
+	set := func(ch *models.Change[string], cur *string, v string) {
+		if str(cur) == v {
+			return
+		}
+		if v == "" {
+			*ch = models.Null[string]()
+		} else {
+			*ch = models.To(v)
+		}
+	}
+	set(&pc.FirstName, u.FirstName, b.FirstName)
+	set(&pc.LastName, u.LastName, b.LastName)
+	set(&pc.NickName, u.NickName, b.NickName)
+	set(&pc.DisplayName, u.DisplayName, b.DisplayName)
+	tag, _ := language.Parse(b.PreferredLanguage) // [orig] a parse error is ignored
+	if lang := tag.String(); lang != languageOf(u) {
+		pc.PreferredLanguage = models.To(lang)
+		if lang == "und" {
+			pc.PreferredLanguage = models.Null[string]()
+		}
+	}
+	g := b.Gender
+	if g < 0 || g >= int64(len(zitadelGenders)) {
+		g = 0
+	}
+	if g != u.Gender {
+		pc.Gender = models.To(g)
+	}
+	// A user without a stored display name shows the derived one: sending just that back changes nothing.
+	if pc.DisplayName.Set && u.DisplayName == nil && b.DisplayName == displayName(u) &&
+		(pc == models.ProfileChange{DisplayName: pc.DisplayName}) {
+		pc.DisplayName = models.Change[string]{}
+	}
+	return pc
+}
+
+type zitadelDetails struct {
+	Sequence      string `json:"sequence"`
+	CreationDate  string `json:"creationDate,omitempty"`
+	ChangeDate    string `json:"changeDate,omitempty"`
+	ResourceOwner string `json:"resourceOwner,omitempty"`
+}
+
+type zitadelProfile struct {
+	FirstName         string `json:"firstName,omitempty"`
+	LastName          string `json:"lastName,omitempty"`
+	NickName          string `json:"nickName,omitempty"`
+	DisplayName       string `json:"displayName,omitempty"`
+	PreferredLanguage string `json:"preferredLanguage,omitempty"`
+	Gender            string `json:"gender,omitempty"`
+}
+
+type zitadelProfileResponse struct {
+	Details zitadelDetails  `json:"details"`
+	Profile *zitadelProfile `json:"profile,omitempty"`
+}
+
+// zitadelTime is a protojson Timestamp of t truncated to microseconds: UTC, 0, 3, 6 or 9 fraction digits.
+func zitadelTime(t time.Time) string {
+	s := t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000000")
+	s = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "000"), "000"), "000")
+	return strings.TrimSuffix(s, ".") + "Z"
+}
+
+func resourceOwner(u models.User) string {
+	if u.OwnerFileID == nil {
+		return ""
+	}
+	return itoa(*u.OwnerFileID)
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// displayName is the stored display name, else ZITADEL's creation rule: "first last", the email, the username.
+func displayName(u models.User) string {
+	switch {
+	case str(u.DisplayName) != "":
+		return *u.DisplayName
+	case str(u.FirstName) != "" && str(u.LastName) != "":
+		return *u.FirstName + " " + *u.LastName
+	case str(u.Email) != "":
+		return *u.Email
+	}
+	return u.Username
+}
+
+// languageOf is the stored preferred language; NULL reads as "und".
+func languageOf(u models.User) string {
+	if str(u.PreferredLanguage) == "" {
+		return "und"
+	}
+	return *u.PreferredLanguage
+}
+
+// genderName is the enum name of a stored gender; unspecified is omitted.
+func genderName(g int64) string {
+	if g <= 0 || g >= int64(len(zitadelGenders)) {
+		return ""
+	}
+	return zitadelGenders[g]
+}
