@@ -98,14 +98,14 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// recovery turns a panic into the dialect's 500 answer and logs it with the request id.
-func recovery(log *slog.Logger, saasu *saasuDialect) gin.HandlerFunc {
+// recovery turns a panic into the dialect's 500 answer (written by answer) and logs it with the request id.
+func recovery(log *slog.Logger, answer gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if v := recover(); v != nil {
 				log.Error("panic", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("panic", v))
 				if !c.Writer.Written() {
-					saasu.fail(c, errPanic)
+					answer(c)
 				}
 				c.Abort()
 			}

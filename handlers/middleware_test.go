@@ -38,7 +38,10 @@ func TestRecovery(t *testing.T) {
 	d := &saasuDialect{log: log}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(requestID(), accessLog(log), recovery(log, d), d.negotiate())
+	z := &zitadelDialect{log: log}
+	o := &oauthServer{log: log}
+	panicked := func(*gin.Context) error { return errPanic }
+	r.Use(requestID(), accessLog(log), recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked))), d.negotiate())
 	r.GET("/boom", func(*gin.Context) { panic("secret detail") })
 	r.GET("/fail", d.handle(func(*gin.Context) error { return assert.AnError }))
 	for _, path := range []string{"/boom", "/fail"} {
@@ -59,6 +62,28 @@ func TestRecovery(t *testing.T) {
 			assert.Contains(t, logs.String(), `"request_id":"req-123"`)
 			assert.Contains(t, logs.String(), `"status":500`)
 		}
+	}
+}
+
+// TestRecoveryByDialect: a panic in a ZITADEL or OAuth route gets that dialect's 500 body.
+func TestRecoveryByDialect(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	d, z, o := &saasuDialect{log: log}, &zitadelDialect{log: log}, &oauthServer{log: log}
+	panicked := func(*gin.Context) error { return errPanic }
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked))))
+	for _, p := range []string{"/auth/v1/boom", "/oauth/v2/boom"} {
+		r.GET(p, func(*gin.Context) { panic("secret detail") })
+	}
+	for path, want := range map[string]string{
+		"/auth/v1/boom":  `{"code":13,"message":"An internal error occurred"}`,
+		"/oauth/v2/boom": `{"error":"server_error","error_description":"An unexpected error occurred."}`,
+	} {
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		require.Equal(t, http.StatusInternalServerError, w.Code, path)
+		assert.JSONEq(t, want, w.Body.String(), path)
 	}
 }
 

@@ -47,7 +47,12 @@ func New(cfg Config) http.Handler {
 	saasu := &saasuDialect{log: cfg.Logger, authn: authn}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
 
-	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger, saasu))
+	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
+	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
+	// A panic is answered as an internal error in the dialect that owns the path.
+	panicked := func(*gin.Context) error { return errPanic }
+	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger,
+		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked))))
 
 	s := r.Group("/", saasu.negotiate())
 	s.GET("/User", saasu.authenticated(users.get))
@@ -74,7 +79,6 @@ func New(cfg Config) http.Handler {
 	s.GET("/FileIdentities", saasu.handle(files.list))
 	s.GET("/FileIdentity", saasu.authenticated(files.detail))
 
-	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
 	r.GET("/oauth/v2/authorize", oauth.handle(oauth.authorize))
 	r.POST("/oauth/v2/authorize", oauth.handle(oauth.authorize))
 	r.POST("/oauth/v2/token", oauth.handle(oauth.token))
@@ -82,22 +86,21 @@ func New(cfg Config) http.Handler {
 	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
 	r.GET("/.well-known/oauth-authorization-server", oauth.handle(oauth.metadata))
 
-	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
 	profiles := &zitadelProfiles{z: zitadel}
 	r.GET("/auth/v1/users/me/profile", zitadel.handle(profiles.getMine))
 	r.PUT("/auth/v1/users/me/profile", zitadel.handle(profiles.putMine))
 	r.GET("/management/v1/users/:userId/profile", zitadel.handle(profiles.getHuman))
 	r.PUT("/management/v1/users/:userId/profile", zitadel.handle(profiles.putHuman))
 
-	r.NoRoute(byDialect(saasu.negotiate(), saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute)))
-	r.NoMethod(byDialect(saasu.negotiate(), saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod)))
+	r.NoRoute(byDialect(saasu.chooseFormat, saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute)))
+	r.NoMethod(byDialect(saasu.chooseFormat, saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod)))
 
 	return normalisePath(r)
 }
 
 // byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
 // and /.well-known/, ZITADEL's for /auth/v1/ and /management/v1/, Saasu's for everything else.
-func byDialect(negotiate, saasu, oauth, zitadel gin.HandlerFunc) gin.HandlerFunc {
+func byDialect(negotiate func(*gin.Context), saasu, oauth, zitadel gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path
 		if strings.HasPrefix(p, "/auth/v1/") || strings.HasPrefix(p, "/management/v1/") {

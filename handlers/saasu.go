@@ -41,11 +41,16 @@ type saasuFormat struct {
 // yet (it is read only after authentication), so a body without Content-Type is sniffed later, by readBody.
 func (d *saasuDialect) negotiate() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		media, _ := codec.RequestMedia(c.GetHeader("Content-Type"), nil)
-		f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
-		c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
+		d.chooseFormat(c)
 		c.Next()
 	}
+}
+
+// chooseFormat sets the response format of the request from its headers (see negotiate).
+func (d *saasuDialect) chooseFormat(c *gin.Context) {
+	media, _ := codec.RequestMedia(c.GetHeader("Content-Type"), nil)
+	f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
+	c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
 }
 
 // handle adapts a saasuHandler to gin, writing the dialect's error body for any error it returns.
