@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/fileapi/fileapi/auth"
@@ -40,10 +41,12 @@ func (c *cli) setting(fs *flag.FlagSet, name, envName, def string) string {
 }
 
 func (c *cli) serve(ctx context.Context, args []string) error {
-	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--db DSN]")
+	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--smtp-url URL] [--sms-webhook-url URL] [--db DSN]")
 	fs.String("addr", "127.0.0.1:8080", "listen address (env FILEAPI_ADDR)")
 	fs.String("public-url", "", "base of every link href, e.g. https://api.example.com (env FILEAPI_PUBLIC_URL; default: the request's scheme and host)")
 	fs.String("log-format", "text", "text or json (env FILEAPI_LOG_FORMAT)")
+	fs.String("smtp-url", "", "send e-mail over SMTP: smtp://, smtps:// or smtp+insecure://[USER:PASSWORD@]HOST[:PORT][?from=ADDRESS] (env FILEAPI_SMTP_URL; default: to the log)")
+	fs.String("sms-webhook-url", "", "send SMS as a JSON POST {\"to\",\"body\"} to this http(s) URL (env FILEAPI_SMS_WEBHOOK_URL; default: to the log)")
 	demo := fs.Bool("demo", false, "on an empty database, create a demo file, user and access key, and print a ready curl")
 	if err := c.parse(fs, args); err != nil {
 		return err
@@ -51,6 +54,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	addr := c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080")
 	publicURL := c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", "")
 	logFormat := c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text")
+	smtpURL := c.setting(fs, "smtp-url", "FILEAPI_SMTP_URL", "")
+	webhookURL := c.setting(fs, "sms-webhook-url", "FILEAPI_SMS_WEBHOOK_URL", "")
 	if publicURL != "" {
 		u, err := url.Parse(publicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
@@ -65,6 +70,10 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		log = slog.New(slog.NewJSONHandler(c.stderr, nil))
 	default:
 		return usageError{"serve: --log-format must be text or json"}
+	}
+	deliv, err := parseDelivery(smtpURL, webhookURL)
+	if err != nil {
+		return err
 	}
 
 	s, err := c.open(ctx, *db)
@@ -102,6 +111,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The sender outlives ctx until the server has finished its requests, which may write messages, and
+	// stops before the store closes (deferred above, so run later).
+	sendCtx, cancelSender := context.WithCancel(context.WithoutCancel(ctx))
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		newSender(s, log, deliv).run(sendCtx)
+	}()
+	stopSender := sync.OnceFunc(func() { cancelSender(); <-senderDone })
+	defer stopSender()
 	select {
 	case err := <-errc:
 		return err
@@ -114,6 +133,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopSender()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
