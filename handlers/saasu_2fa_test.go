@@ -105,3 +105,30 @@ func TestTwoFactorOptIn(t *testing.T) {
 		assert.JSONEq(t, `{"is_2fa_enabled":{"old":true,"new":false}}`, evs[len(evs)-1].Changed)
 	})
 }
+
+// TestSaasuXMLBodies sends the /User operations their XmlSerializer-shaped bodies and asks for XML back.
+func TestSaasuXMLBodies(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		q := "?FileId=777&wsAccessKey=" + fx.key
+		xml := []string{"Content-Type: application/xml", "Accept: application/xml"}
+		base := func(msg string) string {
+			return `<BaseResponseModel xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><_links /><StatusMessage>` + msg + `</StatusMessage></BaseResponseModel>`
+		}
+		w := fx.do("POST", "/User/change-password"+q, `<UserCredential xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><_links /><Password>12345</Password></UserCredential>`, xml...)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		assert.Equal(t, `<string>Password must be between 6 and 250 characters.</string>`, w.Body.String())
+		w = fx.do("POST", "/User/change-password"+q, `<UserCredential><_links /><Password>n3w-secret</Password></UserCredential>`, xml...)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Equal(t, base("Password has been changed."), w.Body.String())
+
+		require.Equal(t, http.StatusOK, fx.do("POST", "/User/opt-in-to-2fa"+q, `<OptInTo2FARequest><MobileNumber>0412 345 678</MobileNumber></OptInTo2FARequest>`, xml...).Code)
+		w = fx.do("POST", "/User/verify-2fa-opt-in"+q, `<Verify2FAOptInRequest><ProviderUserId>42</ProviderUserId></Verify2FAOptInRequest>`, xml...)
+		assert.Equal(t, `<string>Otp is required.</string>`, w.Body.String())
+		w = fx.do("POST", "/User/verify-2fa-opt-in"+q, `<Verify2FAOptInRequest xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><ProviderUserId>42</ProviderUserId><Otp>`+fx.lastCode(t, "+61412345678")+`</Otp></Verify2FAOptInRequest>`, xml...)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Equal(t, base("Two-factor authentication has been enabled."), w.Body.String())
+		w = fx.do("POST", "/User/opt-out-from-2fa"+q, "", "Accept: application/xml")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, base("Two-factor authentication has been disabled."), w.Body.String())
+	})
+}
