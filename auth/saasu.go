@@ -25,99 +25,96 @@ func denied(reason string) error {
 // X-Api-Key header. Every failure is KindUnauthorized, except a database outage (KindUnavailable).
 func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, error) {
 	fileID := ParseFileID(first(QueryValue(r.URL.RawQuery, "FileId")))
-	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
-		return a.saasuBearer(ctx, tok, fileID)
-	}
-	key, err := accessKey(r)
-	if err != nil {
-		return Principal{}, err
-	}
 	if fileID == 0 {
 		return Principal{}, denied("missing FileId")
 	}
-	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+	cred, err := a.saasuCredential(ctx, r)
 	if err != nil {
 		return Principal{}, err
 	}
-	if owner.KeyFileID != nil && *owner.KeyFileID != fileID {
-		return Principal{}, denied("access key bound to another file")
+	if !cred.covers(fileID) {
+		return Principal{}, denied("file outside the token's scope or the key's binding")
 	}
-	fa, err := a.Store.FileAccess(ctx, owner.User.ID, fileID)
+	fa, err := a.Store.FileAccess(ctx, cred.p.User.ID, fileID)
 	if err != nil {
 		return Principal{}, err
 	}
-	if !fa.WebServices || !fa.AllowWebServices {
+	if !cred.webServicesAllow(fa.WebServices, fa.AllowWebServices) {
 		return Principal{}, denied("web services are off for this membership or file")
 	}
-	return Principal{User: owner.User, FileID: fileID, Via: "saasu/key", KeyID: owner.KeyID,
-		ServiceAccount: owner.User.UserType == models.UserService}, nil
+	cred.p.FileID = fileID
+	return cred.p, nil
 }
 
 // SaasuFiles authenticates a Saasu call that needs no FileId (GET /FileIdentities) and lists the files the
-// credential reaches: for a bearer token, the files of its scope the user still belongs to; for an access
-// key, the files §3 would let the key use. A valid credential may reach none; an invalid one is
-// KindUnauthorized.
+// credential reaches under the same rules as Saasu: for a bearer token, the files of its scope the user still
+// belongs to; for an access key, the files the key may be used on. A valid credential may reach none; an
+// invalid one is KindUnauthorized.
 func (a *Authenticator) SaasuFiles(ctx context.Context, r *http.Request) (Principal, []models.File, error) {
-	var p Principal
-	var scope string
-	var keyFile *int64
-	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
-		if tok == "" {
-			return p, nil, denied("empty bearer token")
-		}
-		th, err := a.Store.UserByAccessToken(ctx, HashSecret(tok))
-		if err != nil {
-			return p, nil, err
-		}
-		p = Principal{User: th.User, Via: "saasu/bearer", TokenID: th.Token.ID}
-		scope = th.Token.Scope
-	} else {
-		key, err := accessKey(r)
-		if err != nil {
-			return p, nil, err
-		}
-		owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
-		if err != nil {
-			return p, nil, err
-		}
-		p = Principal{User: owner.User, Via: "saasu/key", KeyID: owner.KeyID}
-		keyFile = owner.KeyFileID
-	}
-	p.ServiceAccount = p.User.UserType == models.UserService
-	member, err := a.Store.MemberFiles(ctx, p.User.ID)
+	cred, err := a.saasuCredential(ctx, r)
 	if err != nil {
-		return p, nil, err
+		return Principal{}, nil, err
+	}
+	member, err := a.Store.MemberFiles(ctx, cred.p.User.ID)
+	if err != nil {
+		return cred.p, nil, err
 	}
 	var files []models.File
 	for _, m := range member {
-		switch {
-		case p.Via == "saasu/bearer" && !models.ScopeHasFile(scope, m.ID):
-		case p.Via == "saasu/key" && (!m.WebServices || !m.AllowWebServices || (keyFile != nil && *keyFile != m.ID)):
-		default:
+		if cred.covers(m.ID) && cred.webServicesAllow(m.WebServices, m.AllowWebServices) {
 			files = append(files, m.File)
 		}
 	}
-	return p, files, nil
+	return cred.p, files, nil
 }
 
-// saasuBearer checks an access token for a Saasu call: the file must be in the token's scope, and the user
-// must still hold a membership on it now (a revoked membership ends access at once, whatever the token says).
-func (a *Authenticator) saasuBearer(ctx context.Context, token string, fileID int64) (Principal, error) {
-	if token == "" || fileID == 0 {
-		return Principal{}, denied("missing token or FileId")
+// saasuCred is a Saasu credential that checked out, before any file is considered: its principal, and what
+// limits the files it may be used on.
+type saasuCred struct {
+	p       Principal
+	scope   string // a bearer token's scope
+	keyFile *int64 // the file an access key is bound to, if any
+}
+
+// saasuCredential resolves the credential of a Saasu call: a live access token (a bearer header is the only
+// credential when present), else an unrevoked access key.
+func (a *Authenticator) saasuCredential(ctx context.Context, r *http.Request) (saasuCred, error) {
+	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
+		if tok == "" {
+			return saasuCred{}, denied("empty bearer token")
+		}
+		th, err := a.Store.UserByAccessToken(ctx, HashSecret(tok))
+		if err != nil {
+			return saasuCred{}, err
+		}
+		return saasuCred{p: Principal{User: th.User, Via: "saasu/bearer", TokenID: th.Token.ID,
+			ServiceAccount: th.User.UserType == models.UserService}, scope: th.Token.Scope}, nil
 	}
-	th, err := a.Store.UserByAccessToken(ctx, HashSecret(token))
+	key, err := accessKey(r)
 	if err != nil {
-		return Principal{}, err
+		return saasuCred{}, err
 	}
-	if !models.ScopeHasFile(th.Token.Scope, fileID) {
-		return Principal{}, denied("file outside the token's scope")
+	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+	if err != nil {
+		return saasuCred{}, err
 	}
-	if _, err := a.Store.FileAccess(ctx, th.User.ID, fileID); err != nil {
-		return Principal{}, err
+	return saasuCred{p: Principal{User: owner.User, Via: "saasu/key", KeyID: owner.KeyID,
+		ServiceAccount: owner.User.UserType == models.UserService}, keyFile: owner.KeyFileID}, nil
+}
+
+// covers reports whether the credential itself allows the file: a token's scope names it, a key is not bound
+// to another file. The membership is checked separately, at the time of the call.
+func (c saasuCred) covers(fileID int64) bool {
+	if c.p.Via == "saasu/bearer" {
+		return models.ScopeHasFile(c.scope, fileID)
 	}
-	return Principal{User: th.User, FileID: fileID, Via: "saasu/bearer", TokenID: th.Token.ID,
-		ServiceAccount: th.User.UserType == models.UserService}, nil
+	return c.keyFile == nil || *c.keyFile == fileID
+}
+
+// webServicesAllow applies the web-services switches, which bind access keys only: the membership's and the
+// file's must both be on.
+func (c saasuCred) webServicesAllow(membership, file bool) bool {
+	return c.p.Via != "saasu/key" || (membership && file)
 }
 
 // accessKey reads the access key of a Saasu call: the wsAccessKey query parameter (any case) or the
