@@ -120,8 +120,8 @@ func (s *Store) ExchangeCode(ctx context.Context, hash string, check func(OAuthC
 		return OAuthToken{}, translate(err)
 	case c.UsedAt != nil:
 		if c.FamilyID != nil {
-			if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, s.Now(), *c.FamilyID); err != nil {
-				return OAuthToken{}, translate(err)
+			if err := revokeFamily(ctx, tx, s.Now(), *c.FamilyID); err != nil {
+				return OAuthToken{}, err
 			}
 			if err := tx.Commit(); err != nil {
 				return OAuthToken{}, translate(err)
@@ -176,8 +176,8 @@ func (s *Store) RotateRefresh(ctx context.Context, refreshHash, clientID string,
 	case t.ClientID == nil || *t.ClientID != clientID:
 		return OAuthToken{}, ErrRefreshInvalid
 	case t.RefreshRetiredAt != nil && t.RevokedAt == nil && t.FamilyID != nil:
-		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, now, *t.FamilyID); err != nil {
-			return OAuthToken{}, translate(err)
+		if err := revokeFamily(ctx, tx, now, *t.FamilyID); err != nil {
+			return OAuthToken{}, err
 		}
 		if err := tx.Commit(); err != nil {
 			return OAuthToken{}, translate(err)

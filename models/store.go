@@ -292,7 +292,4 @@ func isUnavailable(err error) bool {
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
 }
 
-// gormDB is GORM's handle, named here so transaction callbacks read plainly.
-type gormDB = gorm.DB
-
 var gormNotFound = gorm.ErrRecordNotFound

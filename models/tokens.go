@@ -25,20 +25,16 @@ type NewToken struct {
 
 // CreateToken stores an issued token. A token that starts a family is its own family.
 func (s *Store) CreateToken(ctx context.Context, nt NewToken) (OAuthToken, error) {
-	t := OAuthToken{UserID: nt.UserID, ClientID: nt.ClientID, Scope: nt.Scope, AccessHash: &nt.AccessHash,
-		ExpiresAt: nt.ExpiresAt.UTC(), RefreshHash: nt.RefreshHash, RefreshExpiresAt: nt.RefreshExpiresAt,
-		FamilyID: nt.FamilyID, FamilyExpiresAt: nt.FamilyExpiresAt, CreatedAt: s.Now()}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gormDB) error {
-		if err := tx.Create(&t).Error; err != nil {
-			return err
-		}
-		if t.FamilyID == nil {
-			t.FamilyID = &t.ID
-			return tx.Model(&OAuthToken{}).Where("id = ?", t.ID).Update("family_id", t.ID).Error
-		}
-		return nil
-	})
-	return t, translate(err)
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return OAuthToken{}, translate(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	t, err := s.insertToken(ctx, tx, nt)
+	if err != nil {
+		return OAuthToken{}, err
+	}
+	return t, translate(tx.Commit())
 }
 
 // TokenHolder is a live access token and its user.
@@ -216,7 +212,17 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 
 // RevokeFamily revokes every access and refresh token issued from one authorization.
 func (s *Store) RevokeFamily(ctx context.Context, familyID int64) error {
-	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, s.Now(), familyID)
+	return revokeFamily(ctx, s.sql, s.Now(), familyID)
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// revokeFamily revokes a token family, alone or inside a caller's transaction.
+func revokeFamily(ctx context.Context, db execer, now time.Time, familyID int64) error {
+	_, err := db.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, now, familyID)
 	return translate(err)
 }
 
