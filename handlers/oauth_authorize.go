@@ -403,7 +403,7 @@ func (o *oauthServer) redirectTo(c *gin.Context, r *authzRequest, pairs ...strin
 		}
 		b.WriteString(url.QueryEscape(pairs[i]) + "=" + url.QueryEscape(pairs[i+1]))
 	}
-	pageHeaders(c)
+	pageHeaders(c, pageCSP)
 	c.Header("Location", b.String())
 	c.Status(http.StatusSeeOther)
 	return nil

@@ -122,13 +122,13 @@ button#deny{background:#fff;color:#1f4fb0}
 
 var pages = template.Must(template.New("pages").Parse(pagesHTML))
 
-// pageHeaders go on every answer of the authorization endpoint, pages and redirects alike: nothing is cached,
-// framed or leaked through Referer.
-func pageHeaders(c *gin.Context) {
+// pageHeaders go on every answer of a server-rendered page (the authorization endpoint's pages and redirects,
+// the password-reset page): nothing is cached, framed or leaked through Referer, under the page's CSP.
+func pageHeaders(c *gin.Context, csp string) {
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Frame-Options", "DENY")
 	c.Header("Referrer-Policy", "no-referrer")
-	c.Header("Content-Security-Policy", pageCSP)
+	c.Header("Content-Security-Policy", csp)
 }
 
 // renderPage writes one page. It is rendered whole before anything is sent, so a template failure is an
@@ -138,7 +138,7 @@ func renderPage(c *gin.Context, status int, name string, p authzPage) error {
 	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
 		return err
 	}
-	pageHeaders(c)
+	pageHeaders(c, pageCSP)
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
 	return nil
 }

@@ -113,10 +113,7 @@ func (h *saasuReset) render(c *gin.Context, status int, v resetView) error {
 	if err := resetPage.Execute(&b, v); err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Header("Referrer-Policy", "no-referrer")
-	c.Header("X-Frame-Options", "DENY")
-	c.Header("Content-Security-Policy", resetCSP)
+	pageHeaders(c, resetCSP)
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
 	return nil
 }
