@@ -40,8 +40,9 @@ func TestRecovery(t *testing.T) {
 	r := gin.New()
 	z := &zitadelDialect{log: log}
 	o := &oauthServer{log: log}
+	ws := &workspaceDialect{log: log}
 	panicked := func(*gin.Context) error { return errPanic }
-	r.Use(requestID(), accessLog(log), recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked))), d.negotiate())
+	r.Use(requestID(), accessLog(log), recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked), ws.handle(panicked))), d.negotiate())
 	r.GET("/boom", func(*gin.Context) { panic("secret detail") })
 	r.GET("/fail", d.handle(func(*gin.Context) error { return assert.AnError }))
 	for _, path := range []string{"/boom", "/fail"} {
@@ -68,17 +69,18 @@ func TestRecovery(t *testing.T) {
 // TestRecoveryByDialect: a panic in a ZITADEL or OAuth route gets that dialect's 500 body.
 func TestRecoveryByDialect(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
-	d, z, o := &saasuDialect{log: log}, &zitadelDialect{log: log}, &oauthServer{log: log}
+	d, z, o, ws := &saasuDialect{log: log}, &zitadelDialect{log: log}, &oauthServer{log: log}, &workspaceDialect{log: log}
 	panicked := func(*gin.Context) error { return errPanic }
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked))))
-	for _, p := range []string{"/auth/v1/boom", "/oauth/v2/boom"} {
+	r.Use(recovery(log, byDialect(d.chooseFormat, d.handle(panicked), o.handle(panicked), z.handle(panicked), ws.handle(panicked))))
+	for _, p := range []string{"/auth/v1/boom", "/oauth/v2/boom", "/api/workspace/boom"} {
 		r.GET(p, func(*gin.Context) { panic("secret detail") })
 	}
 	for path, want := range map[string]string{
-		"/auth/v1/boom":  `{"code":13,"message":"An internal error occurred"}`,
-		"/oauth/v2/boom": `{"error":"server_error","error_description":"An unexpected error occurred."}`,
+		"/auth/v1/boom":       `{"code":13,"message":"An internal error occurred"}`,
+		"/oauth/v2/boom":      `{"error":"server_error","error_description":"An unexpected error occurred."}`,
+		"/api/workspace/boom": `{"type":"https://tools.ietf.org/html/rfc9110#section-15.6.1","title":"An error occurred while processing your request.","status":500,"instance":"/api/workspace/boom"}`,
 	} {
 		w := httptest.NewRecorder()
 		r.ServeHTTP(w, httptest.NewRequest("GET", path, nil))

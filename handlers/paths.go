@@ -31,8 +31,30 @@ func init() {
 	}
 }
 
+// workspaceRoutes maps each workspace path, lower-cased, to its canonical spelling and the methods it allows.
+// ASP.NET Core routing, which the workspace API's clients know, is case-insensitive and tolerates a trailing
+// slash (workspace.md §1).
+var workspaceRoutes = map[string]struct{ path, allow string }{}
+
+// workspacePrefix starts every workspace path, in any case.
+const workspacePrefix = "/api/workspace/"
+
+func init() {
+	for _, r := range []struct{ path, allow string }{
+		{"/api/workspace/account/profile", "GET, PUT"},
+		{"/api/workspace/account/change-password", "POST"},
+		{"/api/workspace/auth/login", "POST"},
+		{"/api/workspace/auth/me", "GET"},
+	} {
+		workspaceRoutes[r.path] = r
+	}
+}
+
+// workspaceAllow is the Allow header of a canonical workspace path.
+func workspaceAllow(path string) string { return workspaceRoutes[path].allow }
+
 // otherDialects are the path prefixes that the Saasu normaliser leaves alone.
-var otherDialects = []string{"/auth/v1/", "/management/v1/", "/api/workspace/", "/oauth/v2/", "/.well-known/", "/password-reset"}
+var otherDialects = []string{"/auth/v1/", "/management/v1/", "/oauth/v2/", "/.well-known/", "/password-reset"}
 
 type rawPathKey struct{}
 
@@ -44,11 +66,33 @@ func receivedPath(r *http.Request) string {
 	return r.URL.EscapedPath()
 }
 
+// normaliseWorkspace rewrites a workspace path to its route's spelling: the case is the route's own and one
+// trailing slash is dropped. An unknown path keeps its tail but gets the canonical prefix, so that it is
+// answered as the workspace's 404. The path as received is kept for the problem's instance.
+func normaliseWorkspace(r *http.Request) *http.Request {
+	r = r.WithContext(context.WithValue(r.Context(), rawPathKey{}, r.URL.EscapedPath()))
+	p := r.URL.Path
+	clean := workspacePrefix + p[len(workspacePrefix):]
+	if route, ok := workspaceRoutes[strings.ToLower(strings.TrimSuffix(p, "/"))]; ok {
+		clean = route.path
+	}
+	if clean != p {
+		u := *r.URL
+		u.Path, u.RawPath = clean, ""
+		r.URL = &u
+	}
+	return r
+}
+
 // normalisePath rewrites Saasu paths to their canonical form: runs of slashes count as one, one trailing
 // slash is dropped, and the case is the route's own. Other paths pass unchanged.
 func normalisePath(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
+		if len(p) >= len(workspacePrefix) && strings.EqualFold(p[:len(workspacePrefix)], workspacePrefix) {
+			next.ServeHTTP(w, normaliseWorkspace(r))
+			return
+		}
 		for _, prefix := range otherDialects {
 			if strings.HasPrefix(p, prefix) {
 				next.ServeHTTP(w, r)

@@ -49,10 +49,11 @@ func New(cfg Config) http.Handler {
 
 	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
 	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
+	workspace := &workspaceDialect{log: cfg.Logger, authn: authn}
 	// A panic is answered as an internal error in the dialect that owns the path.
 	panicked := func(*gin.Context) error { return errPanic }
 	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger,
-		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked))))
+		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked), workspace.handle(panicked))))
 
 	s := r.Group("/", saasu.negotiate())
 	s.GET("/User", saasu.authenticated(users.get))
@@ -92,17 +93,32 @@ func New(cfg Config) http.Handler {
 	r.GET("/management/v1/users/:userId/profile", zitadel.handle(profiles.getHuman))
 	r.PUT("/management/v1/users/:userId/profile", zitadel.handle(profiles.putHuman))
 
-	r.NoRoute(byDialect(saasu.chooseFormat, saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute)))
-	r.NoMethod(byDialect(saasu.chooseFormat, saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod)))
+	wsProfiles := &workspaceProfiles{ws: workspace}
+	wsSessions := &workspaceSessions{ws: workspace}
+	r.GET("/api/workspace/account/profile", workspace.authenticated(wsProfiles.get))
+	r.PUT("/api/workspace/account/profile", workspace.authenticated(wsProfiles.put))
+	r.POST("/api/workspace/account/change-password", workspace.authenticated(wsSessions.changePassword))
+	r.POST("/api/workspace/auth/login", workspace.handle(wsSessions.login))
+	r.GET("/api/workspace/auth/me", workspace.authenticated(wsSessions.me))
+
+	r.NoRoute(byDialect(saasu.chooseFormat, saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute),
+		workspace.handle(workspace.noRoute)))
+	r.NoMethod(byDialect(saasu.chooseFormat, saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod),
+		workspace.handle(workspace.noMethod)))
 
 	return normalisePath(r)
 }
 
 // byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
-// and /.well-known/, ZITADEL's for /auth/v1/ and /management/v1/, Saasu's for everything else.
-func byDialect(negotiate func(*gin.Context), saasu, oauth, zitadel gin.HandlerFunc) gin.HandlerFunc {
+// and /.well-known/, ZITADEL's for /auth/v1/ and /management/v1/, the workspace API's for /api/workspace/
+// (in canonical case: see normaliseWorkspace), Saasu's for everything else.
+func byDialect(negotiate func(*gin.Context), saasu, oauth, zitadel, workspace gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path
+		if strings.HasPrefix(p, workspacePrefix) {
+			workspace(c)
+			return
+		}
 		if strings.HasPrefix(p, "/auth/v1/") || strings.HasPrefix(p, "/management/v1/") {
 			zitadel(c)
 			return

@@ -82,3 +82,30 @@ func notFoundRow(err error) error {
 	}
 	return err
 }
+
+// OrphanedCredential reports whether secretHash is a credential that would still work but whose user row is
+// gone (removed after the credential was issued): an unrevoked, unexpired access token, or an unrevoked access
+// key. The lookups above fail such a credential like any unknown one; the workspace dialect tells the two
+// apart (workspace.md §5: the user gone is 404, not 401). It runs only after a lookup failed.
+func (s *Store) OrphanedCredential(ctx context.Context, secretHash string) (bool, error) {
+	var expires time.Time
+	err := s.sql.QueryRowContext(ctx, `SELECT oauth_tokens.expires_at FROM oauth_tokens
+		LEFT JOIN users ON users.id = oauth_tokens.user_id
+		WHERE oauth_tokens.access_hash = ? AND oauth_tokens.revoked_at IS NULL AND users.id IS NULL`, secretHash).Scan(&expires)
+	switch {
+	case err == nil:
+		return s.Now().Before(expires), nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, translate(err)
+	}
+	var id int64
+	err = s.sql.QueryRowContext(ctx, `SELECT access_keys.id FROM access_keys LEFT JOIN users ON users.id = access_keys.user_id
+		WHERE access_keys.secret_hash = ? AND access_keys.revoked_at IS NULL AND users.id IS NULL`, secretHash).Scan(&id)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, translate(err)
+}

@@ -222,10 +222,30 @@ func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc 
 	return u, true, nil
 }
 
+// Taken reports whether a user other than self holds value as user name (field "Username") or e-mail (field
+// "Email"), compared case-insensitively. It lets a caller report every problem of a request at once; the
+// check inside UpdateProfile is the one that holds against a concurrent change.
+func (s *Store) Taken(ctx context.Context, field, value string, self int64) (bool, error) {
+	col := map[string]string{"Username": "username_key", "Email": "email_key"}[field]
+	if col == "" {
+		return false, Errorf(KindInternal, "no uniqueness rule for %q", field)
+	}
+	err := checkFree(ctx, s.sql, col, value, self, field)
+	if KindOf(err) == KindConflict {
+		return true, nil
+	}
+	return false, translate(err)
+}
+
+// rowQuerier is a *sql.DB or a *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // checkFree fails with KindConflict when another user already holds value in a case-insensitive column.
-func checkFree(ctx context.Context, tx *sql.Tx, col, value string, self int64, field string) error {
+func checkFree(ctx context.Context, db rowQuerier, col, value string, self int64, field string) error {
 	var n int64
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+col+" = ? AND id <> ?", Fold(value), self).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+col+" = ? AND id <> ?", Fold(value), self).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {

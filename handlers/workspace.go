@@ -1,0 +1,461 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/models"
+)
+
+// workspaceDialect serves the workspace API (workspace.md): one handle adapter, one fail table, the
+// envelope for rule failures and RFC 9457 problem details for the protocol ones.
+type workspaceDialect struct {
+	log   *slog.Logger
+	authn *auth.Authenticator
+}
+
+// workspaceHandler is a workspace route: it returns an error instead of writing one.
+type workspaceHandler func(c *gin.Context) error
+
+// Error item types and the one severity we send (§3).
+const (
+	wsValidation = 0
+	wsBusiness   = 1
+	wsSeverity   = 0
+)
+
+// wsItem is one entry of the envelope's Errors, members in the spec's order.
+type wsItem struct {
+	Code     string            `json:"Code"`
+	Message  string            `json:"Message"`
+	Target   *string           `json:"Target"`
+	Field    *string           `json:"Field"`
+	Metadata map[string]string `json:"Metadata"`
+	Type     int               `json:"Type"`
+	Severity int               `json:"Severity"`
+}
+
+type wsEnvelope struct {
+	Data     any      `json:"Data"`
+	Errors   []wsItem `json:"Errors"`
+	Warnings []wsItem `json:"Warnings"`
+	Success  bool     `json:"Success"`
+}
+
+// wsFailure is an envelope answer with errors: a 400, 404, 412 or 429.
+type wsFailure struct {
+	status     int
+	items      []wsItem
+	retryAfter string // 429 only
+	challenge  string // WWW-Authenticate, on Auth.InvalidRequest
+}
+
+func (e *wsFailure) Error() string { return e.items[0].Code + ": " + e.items[0].Message }
+
+// wsProblem is a problem-details answer (§7); detail is set on 403 only.
+type wsProblem struct {
+	status int
+	detail string
+}
+
+func (e *wsProblem) Error() string { return http.StatusText(e.status) }
+
+// wsChallenge is a 401: an empty body and the WWW-Authenticate value.
+type wsChallenge struct{ header string }
+
+func (e *wsChallenge) Error() string { return e.header }
+
+var (
+	wsNoCredential  = &wsChallenge{header: "Bearer"}
+	wsBadCredential = &wsChallenge{header: `Bearer error="invalid_token"`}
+	wsServiceKey    = &wsProblem{status: http.StatusForbidden, detail: "Service accounts cannot access this endpoint via API keys."}
+)
+
+// wsProblemTypes are ASP.NET Core's problem types and titles (§7).
+var wsProblemTypes = map[int][2]string{
+	http.StatusForbidden:             {"https://tools.ietf.org/html/rfc9110#section-15.5.4", "Forbidden"},
+	http.StatusNotFound:              {"https://tools.ietf.org/html/rfc9110#section-15.5.5", "Not Found"},
+	http.StatusMethodNotAllowed:      {"https://tools.ietf.org/html/rfc9110#section-15.5.6", "Method Not Allowed"},
+	http.StatusRequestEntityTooLarge: {"https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"},
+	http.StatusUnsupportedMediaType:  {"https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"},
+	http.StatusInternalServerError:   {"https://tools.ietf.org/html/rfc9110#section-15.6.1", "An error occurred while processing your request."},
+	http.StatusServiceUnavailable:    {"https://tools.ietf.org/html/rfc9110#section-15.6.4", "Service Unavailable"},
+}
+
+type wsProblemBody struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance"`
+}
+
+// wsError builds one error item. field is the name as the client sent it ("" for none).
+func wsError(code, message, target, field string, typ int, metadata map[string]string) wsItem {
+	it := wsItem{Code: code, Message: message, Metadata: metadata, Type: typ, Severity: wsSeverity}
+	if target != "" {
+		it.Target = &target
+	}
+	if field != "" {
+		it.Field = &field
+	}
+	return it
+}
+
+// wsFail is a one-item envelope failure.
+func wsFail(status int, code, message, target, field string, typ int) *wsFailure {
+	return &wsFailure{status: status, items: []wsItem{wsError(code, message, target, field, typ, nil)}}
+}
+
+var (
+	wsNotFound = wsFail(http.StatusNotFound, "Account.NotFound", "The account was not found.", "Account", "", wsBusiness)
+	wsConflict = wsFail(http.StatusPreconditionFailed, "Account.Conflict", "The account has changed since it was read.", "Account", "", wsBusiness)
+	wsTwoCreds = &wsFailure{status: http.StatusBadRequest, challenge: `Bearer error="invalid_request"`, items: []wsItem{wsError("Auth.InvalidRequest",
+		"Send exactly one credential: the Authorization header, the access_token query parameter or the X-Api-Key header.", "Auth", "", wsValidation, nil)}}
+)
+
+// wsTooMany is the 429 of the credential limits.
+func wsTooMany(retryAfter string) *wsFailure {
+	f := wsFail(http.StatusTooManyRequests, "Auth.TooManyAttempts", "Too many failed attempts. Try again later.", "Auth", "", wsBusiness)
+	f.retryAfter = retryAfter
+	return f
+}
+
+// handle adapts a workspaceHandler to gin. Every answer of the dialect, errors included, carries the
+// headers of RFC 6750 §5: it may carry a token, or have been asked with one in its URL.
+func (d *workspaceDialect) handle(h workspaceHandler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-store")
+		c.Header("Referrer-Policy", "no-referrer")
+		if err := h(c); err != nil {
+			d.fail(c, err)
+		}
+	}
+}
+
+// ok writes a 200 envelope around data.
+func (d *workspaceDialect) ok(c *gin.Context, data any) error {
+	return d.write(c, http.StatusOK, "application/json; charset=utf-8", wsEnvelope{Data: data, Errors: []wsItem{}, Warnings: []wsItem{}, Success: true})
+}
+
+func (d *workspaceDialect) write(c *gin.Context, status int, contentType string, v any) error {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		return err
+	}
+	c.Data(status, contentType, bytes.TrimRight(buf.Bytes(), "\n"))
+	return nil
+}
+
+// fail writes the answer for err: the one table from error to status and body (§7). Anything that is
+// neither one of ours nor a known models kind is internal: logged, answered generically.
+func (d *workspaceDialect) fail(c *gin.Context, err error) {
+	var (
+		failure   *wsFailure
+		problem   *wsProblem
+		challenge *wsChallenge
+	)
+	switch {
+	case errors.As(err, &challenge):
+		c.Header("WWW-Authenticate", challenge.header)
+		c.Status(http.StatusUnauthorized)
+		return
+	case errors.As(err, &failure):
+	case errors.As(err, &problem):
+	default:
+		switch models.KindOf(err) {
+		case models.KindNotFound:
+			failure = wsNotFound
+		case models.KindPrecondition:
+			failure = wsConflict
+		case models.KindTooLarge:
+			problem = &wsProblem{status: http.StatusRequestEntityTooLarge}
+		case models.KindUnsupportedMedia:
+			problem = &wsProblem{status: http.StatusUnsupportedMediaType}
+		case models.KindUnavailable:
+			d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			c.Header("Retry-After", "5")
+			problem = &wsProblem{status: http.StatusServiceUnavailable}
+		default:
+			d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			problem = &wsProblem{status: http.StatusInternalServerError}
+		}
+	}
+	if failure != nil {
+		if failure.retryAfter != "" {
+			c.Header("Retry-After", failure.retryAfter)
+		}
+		if failure.challenge != "" {
+			c.Header("WWW-Authenticate", failure.challenge)
+		}
+		_ = d.write(c, failure.status, "application/json; charset=utf-8", wsEnvelope{Errors: failure.items, Warnings: []wsItem{}})
+		return
+	}
+	if problem.status == http.StatusMethodNotAllowed {
+		c.Header("Allow", workspaceAllow(c.Request.URL.Path))
+	}
+	t := wsProblemTypes[problem.status]
+	_ = d.write(c, problem.status, "application/problem+json; charset=utf-8", wsProblemBody{Type: t[0], Title: t[1],
+		Status: problem.status, Detail: problem.detail, Instance: receivedPath(c.Request)})
+}
+
+func (d *workspaceDialect) noRoute(c *gin.Context) error {
+	return &wsProblem{status: http.StatusNotFound}
+}
+func (d *workspaceDialect) noMethod(c *gin.Context) error {
+	return &wsProblem{status: http.StatusMethodNotAllowed}
+}
+
+// authenticate resolves the one credential of a request (§2) to a principal: Via is workspace/bearer or
+// workspace/key. A service account's API key is refused; a credential whose user is gone is 404.
+func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) {
+	r := c.Request
+	var token, key string
+	n := 0
+	for _, h := range r.Header.Values("Authorization") {
+		if tok, ok := auth.BearerToken(h); ok {
+			token = tok
+			n++
+		}
+	}
+	for _, v := range queryValues(r.URL.RawQuery, "access_token") {
+		if v != "" {
+			token = v
+			n++
+		}
+	}
+	for _, v := range r.Header.Values("X-Api-Key") {
+		if v != "" {
+			key = v
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return auth.Principal{}, wsNoCredential
+	case n > 1:
+		return auth.Principal{}, wsTwoCreds
+	}
+	ctx := r.Context()
+	secret := token
+	var p auth.Principal
+	var err error
+	if key == "" {
+		var th models.TokenHolder
+		if th, err = d.authn.Store.UserByAccessToken(ctx, auth.HashSecret(token)); err == nil {
+			p = auth.Principal{User: th.User, Via: "workspace/bearer", TokenID: th.Token.ID, ServiceAccount: th.User.UserType == models.UserService}
+		}
+	} else {
+		secret = key
+		var ko models.KeyOwner
+		if ko, err = d.authn.Store.UserByAccessKey(ctx, auth.HashSecret(key)); err == nil {
+			p = auth.Principal{User: ko.User, Via: "workspace/key", KeyID: ko.KeyID, ServiceAccount: ko.User.UserType == models.UserService}
+		}
+	}
+	switch {
+	case models.KindOf(err) == models.KindUnauthorized:
+		if secret != "" {
+			if gone, gerr := d.authn.Store.OrphanedCredential(ctx, auth.HashSecret(secret)); gerr != nil {
+				return auth.Principal{}, gerr
+			} else if gone {
+				return auth.Principal{}, wsNotFound
+			}
+		}
+		return auth.Principal{}, wsBadCredential
+	case err != nil:
+		return auth.Principal{}, err
+	case p.ServiceAccount && p.Via == "workspace/key":
+		return auth.Principal{}, wsServiceKey
+	}
+	return p, nil
+}
+
+// authenticated runs h for a request with a valid credential; the principal is in the request context.
+func (d *workspaceDialect) authenticated(h workspaceHandler) gin.HandlerFunc {
+	return d.handle(func(c *gin.Context) error {
+		p, err := d.authenticate(c)
+		if err != nil {
+			return err
+		}
+		c.Request = c.Request.WithContext(auth.NewContext(c.Request.Context(), p))
+		return h(c)
+	})
+}
+
+// queryValues returns every value of the query parameter name (any case, as ASP.NET Core reads queries).
+func queryValues(rawQuery, name string) []string {
+	var out []string
+	for rawQuery != "" {
+		var part string
+		part, rawQuery, _ = strings.Cut(rawQuery, "&")
+		k, v, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(k); err != nil || !strings.EqualFold(k, name) {
+			continue
+		}
+		if v, err := url.QueryUnescape(v); err == nil {
+			out = append(out, v)
+		} else {
+			out = append(out, part) // undecodable: still a credential, and one that will not be found
+		}
+	}
+	return out
+}
+
+// wsBody is a JSON request body's properties in the order sent (§4).
+type wsBody []wsProperty
+
+type wsProperty struct {
+	name  string
+	value json.RawMessage
+}
+
+// wsField is one string property of a body: the name as sent (the canonical one when absent), and its value
+// when a string was sent; null and absence both leave set false.
+type wsField struct {
+	name    string
+	value   string
+	set     bool
+	badType bool
+	canon   string
+}
+
+// field reads the property canon, matched case-insensitively; the last of several wins.
+func (b wsBody) field(canon string) wsField {
+	f := wsField{name: canon, canon: canon}
+	for _, p := range b {
+		if !strings.EqualFold(p.name, canon) {
+			continue
+		}
+		f.name, f.set, f.badType, f.value = p.name, false, false, ""
+		switch p.value[0] {
+		case '"':
+			f.set = json.Unmarshal(p.value, &f.value) == nil
+		case 'n':
+		default:
+			f.badType = true
+		}
+	}
+	return f
+}
+
+// readBody reads and parses a JSON object body (§4): media type, size, emptiness, syntax.
+func (d *workspaceDialect) readBody(c *gin.Context) (wsBody, error) {
+	r := c.Request
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, params, err := mime.ParseMediaType(ct)
+		sub, isApp := strings.CutPrefix(mt, "application/")
+		json := mt == "application/json" || mt == "text/json" || (isApp && strings.HasSuffix(sub, "+json"))
+		if cs, ok := params["charset"]; err != nil || !json || (ok && !strings.EqualFold(cs, "utf-8")) {
+			return nil, &wsProblem{status: http.StatusUnsupportedMediaType}
+		}
+	}
+	if r.ContentLength > MaxBody {
+		return nil, &wsProblem{status: http.StatusRequestEntityTooLarge}
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return nil, invalidBody("The request body is not valid JSON.")
+	}
+	if len(raw) > MaxBody {
+		return nil, &wsProblem{status: http.StatusRequestEntityTooLarge}
+	}
+	if len(raw) == 0 {
+		return nil, invalidBody("A non-empty request body is required.")
+	}
+	b, err := parseObject(raw)
+	if err != nil {
+		return nil, invalidBody("The request body is not valid JSON.")
+	}
+	return b, nil
+}
+
+func invalidBody(msg string) error {
+	return wsFail(http.StatusBadRequest, "Request.InvalidBody", msg, "", "", wsValidation)
+}
+
+// parseObject parses one JSON object, keeping its properties in order. Invalid UTF-8, trailing data and
+// anything but an object fail, as in System.Text.Json.
+func parseObject(raw []byte) (wsBody, error) {
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(raw) || !json.Valid(raw) {
+		return nil, errors.New("not JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not an object")
+	}
+	var b wsBody
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		b = append(b, wsProperty{name: t.(string), value: v})
+	}
+	return b, nil
+}
+
+// wsProblems collects the field problems of one request, at most one per field, in the order found.
+type wsProblems struct {
+	target string
+	items  []wsItem
+}
+
+func (p *wsProblems) add(code, message string, f wsField, typ int, metadata map[string]string) {
+	p.items = append(p.items, wsError(code, message, p.target, f.name, typ, metadata))
+}
+
+// required checks that f is a non-empty string; it reports false (and one problem) when it is not.
+func (p *wsProblems) required(f wsField) bool {
+	if f.badType {
+		p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
+		return false
+	}
+	if !f.set || f.value == "" {
+		p.add("Validation.Required", f.canon+" is required.", f, wsValidation, nil)
+		return false
+	}
+	return true
+}
+
+// typed reports false (and one problem) when f was sent as something else than a string or null.
+func (p *wsProblems) typed(f wsField) bool {
+	if f.badType {
+		p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
+		return false
+	}
+	return true
+}
+
+// maxLength reports false (and one problem) when f is longer than n code points.
+func (p *wsProblems) maxLength(f wsField, n int) bool {
+	if utf8.RuneCountInString(f.value) > n {
+		p.add("Validation.MaxLength", f.canon+" must be at most "+itoa(int64(n))+" characters.", f, wsValidation,
+			map[string]string{"MaxLength": itoa(int64(n))})
+		return false
+	}
+	return true
+}
+
+// err is the 400 of the collected problems, or nil.
+func (p *wsProblems) err() error {
+	if len(p.items) == 0 {
+		return nil
+	}
+	return &wsFailure{status: http.StatusBadRequest, items: p.items}
+}

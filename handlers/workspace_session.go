@@ -1,0 +1,185 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/models"
+)
+
+// workspaceSessions serves sign-in, the session and change-password (workspace.md §6).
+type workspaceSessions struct {
+	ws *workspaceDialect
+}
+
+// wsSession is the session Data of §6.1, members in the original's order; AccessToken only on sign-in.
+type wsSession struct {
+	AccessToken      string         `json:"AccessToken,omitempty"`
+	UserID           string         `json:"UserId"`
+	UserName         string         `json:"UserName"`
+	Email            *string        `json:"Email"`
+	FirstName        *string        `json:"FirstName"`
+	LastName         *string        `json:"LastName"`
+	UserType         int64          `json:"UserType"`
+	WorkspaceName    *string        `json:"WorkspaceName"`
+	Locale           *string        `json:"Locale"`
+	TimeZone         *string        `json:"TimeZone"`
+	DateTimeFormat   *string        `json:"DateTimeFormat"`
+	DateFormat       *string        `json:"DateFormat"`
+	TimeFormat       *string        `json:"TimeFormat"`
+	RegionCode       *string        `json:"RegionCode"`
+	OnboardingStatus int            `json:"OnboardingStatus"`
+	Roles            []string       `json:"Roles"`
+	Permissions      []string       `json:"Permissions"`
+	Modules          map[string]any `json:"Modules"`
+}
+
+var (
+	wsBadLogin  = wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The user name or password is incorrect.", "Auth", "", wsBusiness)
+	wsTwoFactor = wsFail(http.StatusBadRequest, "Auth.TwoFactorRequired",
+		"This account uses two-factor authentication, which this sign-in does not support.", "Auth", "", wsBusiness)
+)
+
+// session builds the session of u. The workspace is the file u belongs to (owner_file_id), else the
+// lowest-id file u holds a membership on, else none; Roles is u's access level on it.
+func (h *workspaceSessions) session(ctx context.Context, u models.User) (wsSession, error) {
+	s := wsSession{UserID: itoa(u.ID), UserName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		UserType: u.UserType, Locale: u.PreferredLanguage, Roles: []string{}, Permissions: []string{}, Modules: map[string]any{}}
+	store := h.ws.authn.Store
+	var ws *models.File
+	if u.OwnerFileID != nil {
+		f, err := store.FileByID(ctx, *u.OwnerFileID)
+		if err != nil && models.KindOf(err) != models.KindNotFound {
+			return s, err
+		}
+		if err == nil {
+			ws = &f
+		}
+	}
+	if ws == nil {
+		files, err := store.MemberFiles(ctx, u.ID)
+		if err != nil {
+			return s, err
+		}
+		if len(files) > 0 {
+			ws = &files[0].File
+		}
+	}
+	if ws == nil {
+		return s, nil
+	}
+	s.WorkspaceName, s.RegionCode = &ws.Slug, &ws.Country
+	fa, err := store.FileAccess(ctx, u.ID, ws.ID)
+	switch {
+	case err == nil:
+		s.Roles = []string{fa.AccessLevel}
+	case models.KindOf(err) != models.KindUnauthorized:
+		return s, err
+	}
+	return s, nil
+}
+
+// login signs in with a user name or e-mail and a password (§6.1). Failures share the credential limits of
+// the Saasu token endpoint, counted under the user's own name whichever of the two was sent, so that
+// switching between them buys no extra attempts.
+func (h *workspaceSessions) login(c *gin.Context) error {
+	ctx := c.Request.Context()
+	body, err := h.ws.readBody(c)
+	if err != nil {
+		return err
+	}
+	name, password := body.field("UserNameOrEmail"), body.field("Password")
+	problems := wsProblems{target: "Auth"}
+	problems.required(name)
+	problems.required(password)
+	if err := problems.err(); err != nil {
+		return err
+	}
+	authn := h.ws.authn
+	u, found, err := authn.UserBySignInName(ctx, name.value)
+	if err != nil {
+		return err
+	}
+	key, addr := models.Fold(name.value), clientAddr(c.Request)
+	if found {
+		key = u.UsernameKey
+	}
+	if wait, ok := authn.Limits.Check(key, addr); !ok {
+		return wsTooMany(seconds(wait))
+	}
+	if auth.CheckLogin(u, found, password.value) != nil {
+		authn.Limits.Fail(key, addr)
+		return wsBadLogin
+	}
+	if u.Is2FAEnabled {
+		// The password was right, but the window is not reset: that would also reset the count of
+		// one-time codes tried against this user at the Saasu token endpoint.
+		return wsTwoFactor
+	}
+	authn.Limits.Succeed(key)
+	grant, err := authn.IssueSession(ctx, u)
+	if err != nil {
+		return err
+	}
+	s, err := h.session(ctx, u)
+	if err != nil {
+		return err
+	}
+	s.AccessToken = grant.AccessToken
+	return h.ws.ok(c, s)
+}
+
+// me answers the caller's session without a token (§6.2).
+func (h *workspaceSessions) me(c *gin.Context) error {
+	p, _ := auth.FromContext(c.Request.Context())
+	s, err := h.session(c.Request.Context(), p.User)
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(p.User.Version))
+	return h.ws.ok(c, s)
+}
+
+// changePassword checks the current password and sets a new one (§6.3): every other token of the user dies,
+// the one used for this call (and its refresh token) and the API keys stay.
+func (h *workspaceSessions) changePassword(c *gin.Context) error {
+	ctx := c.Request.Context()
+	p, _ := auth.FromContext(ctx)
+	body, err := h.ws.readBody(c)
+	if err != nil {
+		return err
+	}
+	current, next := body.field("CurrentPassword"), body.field("NewPassword")
+	problems := wsProblems{target: "Account"}
+	problems.required(current)
+	if problems.required(next) && problems.maxLength(next, 250) && utf8.RuneCountInString(next.value) < 6 {
+		problems.add("Validation.MinLength", "NewPassword must be at least 6 characters.", next, wsValidation, map[string]string{"MinLength": "6"})
+	}
+	if err := problems.err(); err != nil {
+		return err
+	}
+	authn := h.ws.authn
+	key, addr := p.User.UsernameKey, clientAddr(c.Request)
+	if wait, ok := authn.Limits.Check(key, addr); !ok {
+		return wsTooMany(seconds(wait))
+	}
+	if !auth.CheckPassword(p.User.PasswordHash, current.value) {
+		authn.Limits.Fail(key, addr)
+		return wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The current password is incorrect.", "Auth", current.name, wsBusiness)
+	}
+	authn.Limits.Succeed(key)
+	hash, err := auth.HashPassword(next.value)
+	if err != nil {
+		return err
+	}
+	if err := authn.Store.SetPassword(ctx, p.User.ID, hash, p.TokenID); err != nil {
+		return err
+	}
+	return h.ws.ok(c, struct {
+		PasswordChanged bool `json:"PasswordChanged"`
+	}{true})
+}
