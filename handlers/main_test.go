@@ -26,7 +26,11 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func TestMain(m *testing.M) {
 	auth.PasswordCost = 4 // bcrypt at full cost would dominate the suite
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 && !openAPICoverage(os.Stderr) {
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // publicURL is the base of every href in the tests: the spec's examples use it.
@@ -133,6 +137,7 @@ func (fx *fixture) do(method, target, body string, headers ...string) *httptest.
 	}
 	w := httptest.NewRecorder()
 	fx.handler.ServeHTTP(w, req)
+	checkOpenAPI(fx.t, req, w)
 	return w
 }
 

@@ -86,6 +86,8 @@ func New(cfg Config) http.Handler {
 	r.POST("/oauth/v2/revoke", oauth.handle(oauth.revoke))
 	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
 	r.GET("/.well-known/oauth-authorization-server", oauth.handle(oauth.metadata))
+	r.GET("/openapi.yaml", serveOpenAPI)
+	r.HEAD("/openapi.yaml", serveOpenAPI)
 
 	profiles := &zitadelProfiles{z: zitadel}
 	r.GET("/auth/v1/users/me/profile", zitadel.handle(profiles.getMine))
