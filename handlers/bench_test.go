@@ -111,9 +111,9 @@ type benchCase struct {
 func benchCases(tb testing.TB, loopback bool) []benchCase {
 	fx := newFixture(tb, modelstest.NewDSN(tb, "sqlite"))
 	url := "/User?FileId=777&wsAccessKey=" + fx.key
-	bare, ours := inProcess(bareHandler()), inProcess(fx.handler)
+	bare, ours := inProcess(bareHandler()), inProcess(fx.raw)
 	if loopback {
-		bare, ours = overLoopback(tb, bareHandler()), overLoopback(tb, fx.handler)
+		bare, ours = overLoopback(tb, bareHandler()), overLoopback(tb, fx.raw)
 	}
 	return []benchCase{
 		{"bare gin GET", func(b *testing.B) { benchRequest(b, bare, "GET", "/User", nil) }},

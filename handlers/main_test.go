@@ -46,7 +46,8 @@ const publicURL = "https://api.example.com"
 type fixture struct {
 	t       testing.TB
 	store   *models.Store
-	handler http.Handler
+	handler http.Handler // the router behind the OpenAPI check, for httptest servers
+	raw     http.Handler // the router itself (fx.do checks its answers; the benchmarks must not pay for it)
 	ann     models.User
 	bob     models.User
 	key     string
@@ -60,7 +61,8 @@ func newFixture(t testing.TB, dsn models.DSN) *fixture {
 	ctx := context.Background()
 	s := modelstest.OpenDSN(t, dsn)
 	fx := &fixture{t: t, store: s}
-	fx.handler = handlers.New(handlers.Config{Store: s, PublicURL: publicURL})
+	fx.raw = handlers.New(handlers.Config{Store: s, PublicURL: publicURL})
+	fx.handler = openAPIChecked(t, fx.raw)
 	for _, f := range []struct {
 		id   int64
 		name string
@@ -136,7 +138,7 @@ func (fx *fixture) do(method, target, body string, headers ...string) *httptest.
 		req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	w := httptest.NewRecorder()
-	fx.handler.ServeHTTP(w, req)
+	fx.raw.ServeHTTP(w, req)
 	checkOpenAPI(fx.t, req, w)
 	return w
 }

@@ -412,6 +412,20 @@ func checkOpenAPI(t testing.TB, req *http.Request, w *httptest.ResponseRecorder)
 	}
 }
 
+// openAPIChecked serves h and checks each answer like checkOpenAPI, for the tests that reach the router over
+// a real connection (httptest servers driven by x/oauth2 or a browser) rather than through fx.do. The answer
+// is buffered, which those tests do not notice.
+func openAPIChecked(t testing.TB, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkOpenAPI(t, req, rec)
+		maps.Copy(w.Header(), rec.Result().Header)
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+}
+
 // openAPICoverage reports, when the whole package ran, the documented (operation, status) pairs that no test
 // response carried. It returns false when there are any, or when the exclusion lists are out of date.
 func openAPICoverage(out io.Writer) bool {
