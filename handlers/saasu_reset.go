@@ -143,9 +143,12 @@ func (h *saasuReset) page(c *gin.Context) error {
 		v.Form = true
 		return h.render(c, http.StatusOK, v)
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody))
+	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
 	if err != nil {
 		return err
+	}
+	if len(raw) > MaxBody {
+		return h.render(c, http.StatusRequestEntityTooLarge, resetView{Title: v.Title, Message: textTooLarge})
 	}
 	f, err := url.ParseQuery(string(raw))
 	if err != nil {

@@ -153,6 +153,10 @@ func TestResetPasswordPage(t *testing.T) {
 		status, body = post(client, "token", token, "csrf_token", csrf, "password", "short", "password_confirm", "short")
 		assert.Equal(t, http.StatusBadRequest, status)
 		assert.Contains(t, body, "The password must be between 6 and 250 characters.")
+		status, body = post(client, "token", token, "csrf_token", csrf, "password", "n3w-secret", "password_confirm", "n3w-secret",
+			"pad", strings.Repeat("x", 1<<20))
+		assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a form over 1 MiB")
+		assert.Contains(t, body, "The request is too large.")
 		status, body = post(client, "token", token, "csrf_token", csrf, "password", "n3w-secret", "password_confirm", "n3w-secret")
 		require.Equal(t, http.StatusOK, status, body)
 		assert.Contains(t, body, "Your password has been changed.")
