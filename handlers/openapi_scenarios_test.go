@@ -12,7 +12,6 @@ import (
 
 	"github.com/fileapi/fileapi/handlers"
 	"github.com/fileapi/fileapi/models"
-	"github.com/fileapi/fileapi/models/modelstest"
 )
 
 // The scenarios below answer, through fx.do, the documented (operation, status) pairs that the feature tests
@@ -201,18 +200,8 @@ func TestOpenAPIInternalErrors(t *testing.T) {
 // TestOpenAPIOutage: with the database unreachable, each operation answers its dialect's 503 (MariaDB only:
 // an embedded SQLite file cannot go away).
 func TestOpenAPIOutage(t *testing.T) {
-	for _, dialect := range modelstest.Dialects() {
-		if dialect != "mysql" {
-			continue
-		}
-		t.Run(dialect, func(t *testing.T) {
-			dsn := modelstest.NewDSN(t, "mysql")
-			p := newProxy(t, dsn.Config.Addr)
-			dsn.Config = dsn.Config.Clone()
-			dsn.Config.Addr = p.addr
-			fx := newFixture(t, dsn)
-			p.stop()
-			runScenarios(t, fx, withStatus(storeCalls(), http.StatusServiceUnavailable))
-		})
-	}
+	eachOutage(t, func(t *testing.T, fx *fixture, p *proxy) {
+		p.stop()
+		runScenarios(t, fx, withStatus(storeCalls(), http.StatusServiceUnavailable))
+	})
 }

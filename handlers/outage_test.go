@@ -71,48 +71,55 @@ func (p *proxy) stop() {
 	p.conns = nil
 }
 
-// TestDatabaseOutage: with the database gone, requests get 503 and Retry-After; when it is back, the same
-// server answers again without a restart.
-func TestDatabaseOutage(t *testing.T) {
+// eachOutage runs f on MariaDB only (an embedded SQLite file cannot go away), on a fixture whose database
+// connections pass through p, which the test cuts (p.stop) and restores (p.start).
+func eachOutage(t *testing.T, f func(t *testing.T, fx *fixture, p *proxy)) {
 	for _, dialect := range modelstest.Dialects() {
 		if dialect != "mysql" {
-			continue // an embedded SQLite file cannot go away; MariaDB runs in make test-mysql and CI
+			continue // MariaDB runs in make test-mysql and CI
 		}
 		t.Run(dialect, func(t *testing.T) {
 			dsn := modelstest.NewDSN(t, "mysql")
 			p := newProxy(t, dsn.Config.Addr)
 			dsn.Config = dsn.Config.Clone()
 			dsn.Config.Addr = p.addr
-			fx := newFixture(t, dsn)
-			url := "/User?FileId=777&wsAccessKey=" + fx.key
-
-			require.Equal(t, http.StatusOK, fx.do("GET", url, "").Code)
-			p.stop()
-			for _, format := range []string{"json", "xml"} {
-				w := fx.do("GET", url, "", "Accept: application/"+format)
-				require.Equal(t, http.StatusServiceUnavailable, w.Code, w.Body.String())
-				assert.Equal(t, "5", w.Header().Get("Retry-After"))
-				if format == "json" {
-					assertBody(t, `{"Message":"The service is temporarily unavailable."}`, w)
-				} else {
-					assert.Equal(t, `<Error><Message>The service is temporarily unavailable.</Message></Error>`, w.Body.String())
-				}
-			}
-			w := fx.do("PUT", url, `{"FirstName":"Anne"}`, "Content-Type: application/json")
-			require.Equal(t, http.StatusServiceUnavailable, w.Code)
-			w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`, "Content-Type: application/json")
-			require.Equal(t, http.StatusServiceUnavailable, w.Code)
-			assert.Equal(t, "5", w.Header().Get("Retry-After"))
-			w = fx.do("POST", "/oauth/v2/token", "grant_type=client_credentials&client_id=x&client_secret=y", "Content-Type: application/x-www-form-urlencoded")
-			require.Equal(t, http.StatusServiceUnavailable, w.Code)
-			assert.Equal(t, "5", w.Header().Get("Retry-After"))
-			assertBody(t, `{"error":"temporarily_unavailable","error_description":"The service is temporarily unavailable."}`, w)
-			p.start()
-			w = fx.do("GET", url, "")
-			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			w = fx.do("PUT", url, `{"FirstName":"Anne"}`, "Content-Type: application/json")
-			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			assert.Equal(t, "Anne", *fx.reload(fx.ann.ID).FirstName)
+			f(t, newFixture(t, dsn), p)
 		})
 	}
+}
+
+// TestDatabaseOutage: with the database gone, requests get 503 and Retry-After; when it is back, the same
+// server answers again without a restart.
+func TestDatabaseOutage(t *testing.T) {
+	eachOutage(t, func(t *testing.T, fx *fixture, p *proxy) {
+		url := "/User?FileId=777&wsAccessKey=" + fx.key
+
+		require.Equal(t, http.StatusOK, fx.do("GET", url, "").Code)
+		p.stop()
+		for _, format := range []string{"json", "xml"} {
+			w := fx.do("GET", url, "", "Accept: application/"+format)
+			require.Equal(t, http.StatusServiceUnavailable, w.Code, w.Body.String())
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
+			if format == "json" {
+				assertBody(t, `{"Message":"The service is temporarily unavailable."}`, w)
+			} else {
+				assert.Equal(t, `<Error><Message>The service is temporarily unavailable.</Message></Error>`, w.Body.String())
+			}
+		}
+		w := fx.do("PUT", url, `{"FirstName":"Anne"}`, "Content-Type: application/json")
+		require.Equal(t, http.StatusServiceUnavailable, w.Code)
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`, "Content-Type: application/json")
+		require.Equal(t, http.StatusServiceUnavailable, w.Code)
+		assert.Equal(t, "5", w.Header().Get("Retry-After"))
+		w = fx.do("POST", "/oauth/v2/token", "grant_type=client_credentials&client_id=x&client_secret=y", "Content-Type: application/x-www-form-urlencoded")
+		require.Equal(t, http.StatusServiceUnavailable, w.Code)
+		assert.Equal(t, "5", w.Header().Get("Retry-After"))
+		assertBody(t, `{"error":"temporarily_unavailable","error_description":"The service is temporarily unavailable."}`, w)
+		p.start()
+		w = fx.do("GET", url, "")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		w = fx.do("PUT", url, `{"FirstName":"Anne"}`, "Content-Type: application/json")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Equal(t, "Anne", *fx.reload(fx.ann.ID).FirstName)
+	})
 }

@@ -1550,32 +1550,22 @@ func TestWorkspaceAccessTokenRedacted(t *testing.T) {
 // TestWorkspaceOutage: with the database gone, every workspace route answers the 503 problem with Retry-After: 5
 // (workspace.md §7).
 func TestWorkspaceOutage(t *testing.T) {
-	for _, dialect := range modelstest.Dialects() {
-		if dialect != "mysql" {
-			continue // an embedded SQLite file cannot go away
+	eachOutage(t, func(t *testing.T, fx *fixture, p *proxy) {
+		bearer := fx.zToken(fx.ann.ID, "full")
+		require.Equal(t, http.StatusOK, fx.do("GET", wsProfile, "", bearer).Code)
+		p.stop()
+		for _, c := range []struct{ method, path, body string }{
+			{"GET", wsProfile, ""},
+			{"PUT", wsProfile, `{"FirstName":"Zed"}`},
+			{"GET", wsMe, ""},
+			{"POST", wsLogin, annLogin},
+			{"POST", wsPassword, `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`},
+		} {
+			w := fx.do(c.method, c.path, c.body, bearer)
+			wsProblem(t, w, http.StatusServiceUnavailable, c.path)
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
 		}
-		t.Run(dialect, func(t *testing.T) {
-			dsn := modelstest.NewDSN(t, "mysql")
-			p := newProxy(t, dsn.Config.Addr)
-			dsn.Config = dsn.Config.Clone()
-			dsn.Config.Addr = p.addr
-			fx := newFixture(t, dsn)
-			bearer := fx.zToken(fx.ann.ID, "full")
-			require.Equal(t, http.StatusOK, fx.do("GET", wsProfile, "", bearer).Code)
-			p.stop()
-			for _, c := range []struct{ method, path, body string }{
-				{"GET", wsProfile, ""},
-				{"PUT", wsProfile, `{"FirstName":"Zed"}`},
-				{"GET", wsMe, ""},
-				{"POST", wsLogin, annLogin},
-				{"POST", wsPassword, `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`},
-			} {
-				w := fx.do(c.method, c.path, c.body, bearer)
-				wsProblem(t, w, http.StatusServiceUnavailable, c.path)
-				assert.Equal(t, "5", w.Header().Get("Retry-After"))
-			}
-			p.start()
-			require.Equal(t, http.StatusOK, fx.do("GET", wsProfile, "", bearer).Code)
-		})
-	}
+		p.start()
+		require.Equal(t, http.StatusOK, fx.do("GET", wsProfile, "", bearer).Code)
+	})
 }

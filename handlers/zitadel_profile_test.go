@@ -14,7 +14,6 @@ import (
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/models"
-	"github.com/fileapi/fileapi/models/modelstest"
 )
 
 const (
@@ -430,28 +429,18 @@ func TestZitadelProfileAcrossDialects(t *testing.T) {
 
 // TestZitadelProfileOutage: with the database gone, the ZITADEL routes answer 503 code 14 and Retry-After.
 func TestZitadelProfileOutage(t *testing.T) {
-	for _, dialect := range modelstest.Dialects() {
-		if dialect != "mysql" {
-			continue // an embedded SQLite file cannot go away
+	eachOutage(t, func(t *testing.T, fx *fixture, p *proxy) {
+		bearer := fx.zToken(fx.ann.ID, "full fileid:777")
+		require.Equal(t, http.StatusOK, fx.do("GET", zMe, "", bearer).Code)
+		p.stop()
+		for _, method := range []string{"GET", "PUT"} {
+			w := fx.do(method, zMe, zMinimal, bearer)
+			require.Equal(t, http.StatusServiceUnavailable, w.Code, w.Body.String())
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
+			assertZHeaders(t, w)
+			assertBody(t, `{"code":14,"message":"Service Unavailable"}`, w)
 		}
-		t.Run(dialect, func(t *testing.T) {
-			dsn := modelstest.NewDSN(t, "mysql")
-			p := newProxy(t, dsn.Config.Addr)
-			dsn.Config = dsn.Config.Clone()
-			dsn.Config.Addr = p.addr
-			fx := newFixture(t, dsn)
-			bearer := fx.zToken(fx.ann.ID, "full fileid:777")
-			require.Equal(t, http.StatusOK, fx.do("GET", zMe, "", bearer).Code)
-			p.stop()
-			for _, method := range []string{"GET", "PUT"} {
-				w := fx.do(method, zMe, zMinimal, bearer)
-				require.Equal(t, http.StatusServiceUnavailable, w.Code, w.Body.String())
-				assert.Equal(t, "5", w.Header().Get("Retry-After"))
-				assertZHeaders(t, w)
-				assertBody(t, `{"code":14,"message":"Service Unavailable"}`, w)
-			}
-			p.start()
-			require.Equal(t, http.StatusOK, fx.do("PUT", zMe, zMinimal, bearer).Code)
-		})
-	}
+		p.start()
+		require.Equal(t, http.StatusOK, fx.do("PUT", zMe, zMinimal, bearer).Code)
+	})
 }
