@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/fileapi/fileapi/models"
 )
 
 const requestIDKey = "fileapi.request_id"
@@ -96,6 +98,17 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.String("remote", c.ClientIP()),
 		)
 	}
+}
+
+// logUnexpected logs an error that is answered as a 503 (the database is unavailable) or a 500, with the
+// request id; the answer itself says nothing of it.
+func logUnexpected(log *slog.Logger, c *gin.Context, err error) {
+	args := []any{slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err)}
+	if models.KindOf(err) == models.KindUnavailable {
+		log.Warn("database unavailable", args...)
+		return
+	}
+	log.Error("internal error", args...)
 }
 
 // recovery turns a panic into the dialect's 500 answer (written by answer) and logs it with the request id.

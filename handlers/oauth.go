@@ -62,7 +62,7 @@ func (o *oauthServer) fail(c *gin.Context, err error) {
 			c.Header("Retry-After", "5")
 			oe = &oauthError{http.StatusServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable.", ""}
 		default:
-			o.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			logUnexpected(o.log, c, err)
 			oe = &oauthError{http.StatusInternalServerError, "server_error", "An unexpected error occurred.", ""}
 		}
 	}

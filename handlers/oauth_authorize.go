@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -370,7 +369,7 @@ func (o *oauthServer) authzFailed(c *gin.Context, r *authzRequest, err error) er
 		c.Header("Retry-After", "5")
 		return errorPage(c, http.StatusServiceUnavailable, textUnavailable)
 	}
-	o.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+	logUnexpected(o.log, c, err)
 	if r != nil {
 		return o.redirectError(c, r, &oauthError{http.StatusSeeOther, "server_error", textUnexpected, ""})
 	}

@@ -138,11 +138,11 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		c.Header("Retry-After", retryAfter(e))
 		_ = d.render(c, http.StatusTooManyRequests, hal.Message{Message: msgTooMany})
 	case models.KindUnavailable:
-		d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", e))
+		logUnexpected(d.log, c, e)
 		c.Header("Retry-After", "5")
 		_ = d.render(c, http.StatusServiceUnavailable, hal.Message{Message: msgUnavailable})
 	default:
-		d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+		logUnexpected(d.log, c, err)
 		_ = d.render(c, http.StatusInternalServerError, hal.Message{Message: msgInternal})
 	}
 }

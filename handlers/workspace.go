@@ -184,11 +184,11 @@ func (d *workspaceDialect) fail(c *gin.Context, err error) {
 		case models.KindUnsupportedMedia:
 			problem = &wsProblem{status: http.StatusUnsupportedMediaType}
 		case models.KindUnavailable:
-			d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			logUnexpected(d.log, c, err)
 			c.Header("Retry-After", "5")
 			problem = &wsProblem{status: http.StatusServiceUnavailable}
 		default:
-			d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			logUnexpected(d.log, c, err)
 			problem = &wsProblem{status: http.StatusInternalServerError}
 		}
 	}

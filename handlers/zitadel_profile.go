@@ -116,11 +116,11 @@ func (d *zitadelDialect) fail(c *gin.Context, err error) {
 		case models.KindTooLarge:
 			zs = zTooLarge
 		case models.KindUnavailable:
-			d.log.Warn("database unavailable", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			logUnexpected(d.log, c, err)
 			c.Header("Retry-After", "5")
 			zs = zUnavailable
 		default:
-			d.log.Error("internal error", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+			logUnexpected(d.log, c, err)
 			zs = zInternal
 		}
 	}
