@@ -75,10 +75,12 @@ func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMe
 	return out, translate(rows.Err())
 }
 
-// MarkSent records that a message was delivered. Marking a sent message again changes nothing.
+// MarkSent records that a message was delivered, and blanks its body: the body carries a one-time code or a
+// reset link, which is a secret at rest once it has been handed on. The recipient, subject and times stay for
+// the record. Marking a sent message again changes nothing.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.deliveryAttempt(ctx, id, func(tx *sql.Tx, attempts int64, now time.Time) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ? WHERE id = ?`, now, id)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, body = '' WHERE id = ?`, now, id)
 		return err
 	})
 }

@@ -111,6 +111,8 @@ func TestOutbox(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, bobs[0].SentAt)
 		assert.Equal(t, sentAt, *bobs[0].SentAt)
+		assert.Empty(t, bobs[0].Body, "a sent message keeps no code or link at rest")
+		assert.Equal(t, ann3, bobs[0].To)
 		assert.Equal(t, int64(0), bobs[0].Attempts)
 		assert.Nil(t, bobs[0].LastError)
 		pending, err = s.PendingMessages(ctx, 10)
