@@ -74,14 +74,14 @@ func (h *saasu2FA) verify(c *gin.Context) error {
 		return models.Errorf(models.KindInvalid, "Otp is required.")
 	}
 	ctx := c.Request.Context()
-	number, pending, err := h.authn.Store.PendingOTP(ctx, p.UserID(), models.PurposeOptIn)
+	_, pending, err := h.authn.Store.PendingOTP(ctx, p.UserID(), models.PurposeOptIn)
 	switch {
 	case err != nil:
 		return err
 	case !isInt || provider != p.UserID() || !pending:
 		return models.Errorf(models.KindInvalid, "There is no pending two-factor opt-in.")
 	}
-	res, err := h.authn.Store.CheckOTP(ctx, p.UserID(), models.PurposeOptIn, auth.HashOTP(p.UserID(), models.PurposeOptIn, strings.TrimSpace(otp)))
+	res, number, err := h.authn.Store.CheckOptIn(ctx, p.UserID(), auth.HashOTP(p.UserID(), models.PurposeOptIn, strings.TrimSpace(otp)))
 	switch {
 	case err != nil:
 		return err

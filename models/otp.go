@@ -143,28 +143,48 @@ func (r OTPResult) String() string {
 // uses up the tries and answers OTPExpired at once, and so does any try once the code is 5 minutes old: the
 // caller should then ask for a new code, which no further try can replace.
 func (s *Store) CheckOTP(ctx context.Context, userID int64, purpose, codeHash string) (OTPResult, error) {
+	res, _, err := s.checkOTP(ctx, userID, purpose, codeHash)
+	return res, err
+}
+
+// CheckOptIn is CheckOTP for a 2FA opt-in that also returns the number the accepted code was sent to, as the
+// user typed it: read in the same transaction that uses the code up, so a newer opt-in racing this one can
+// never enrol a number whose code was not the one checked.
+func (s *Store) CheckOptIn(ctx context.Context, userID int64, codeHash string) (OTPResult, string, error) {
+	res, otp, err := s.checkOTP(ctx, userID, PurposeOptIn, codeHash)
+	number := ""
+	if res == OTPValid {
+		number = otp.Destination
+		if otp.Number != nil {
+			number = *otp.Number
+		}
+	}
+	return res, number, err
+}
+
+func (s *Store) checkOTP(ctx context.Context, userID int64, purpose, codeHash string) (OTPResult, OTP, error) {
 	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
-		return OTPNone, translate(err)
+		return OTPNone, OTP{}, translate(err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := s.lockOTPs(ctx, tx, userID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return OTPNone, nil
+			return OTPNone, OTP{}, nil
 		}
-		return OTPNone, translate(err)
+		return OTPNone, OTP{}, translate(err)
 	}
 	unused, err := unusedOTPs(ctx, tx, userID, purpose)
 	switch {
 	case err != nil:
-		return OTPNone, translate(err)
+		return OTPNone, OTP{}, translate(err)
 	case len(unused) == 0:
-		return OTPNone, nil
+		return OTPNone, OTP{}, nil
 	}
 	cur := unused[0]
 	now := s.Now().UTC()
 	if cur.Attempts >= otpMaxAttempts || !now.Before(cur.ExpiresAt) {
-		return OTPExpired, nil
+		return OTPExpired, OTP{}, nil
 	}
 	result := OTPValid
 	if subtle.ConstantTimeCompare([]byte(cur.CodeHash), []byte(codeHash)) == 1 {
@@ -180,9 +200,9 @@ func (s *Store) CheckOTP(ctx context.Context, userID int64, purpose, codeHash st
 		err = tx.Commit()
 	}
 	if err != nil {
-		return OTPNone, translate(err)
+		return OTPNone, OTP{}, translate(err)
 	}
-	return result, nil
+	return result, cur, nil
 }
 
 // PendingOTP returns the number of the user's unused code for the purpose, if there is one: the number a 2FA
@@ -218,7 +238,7 @@ func (s *Store) lockOTPs(ctx context.Context, tx *sql.Tx, userID int64) error {
 // list keeps that true even if something else ever left more). Under lockOTPs no one else writes the user's codes, and InnoDB takes the
 // plain read's snapshot only now, after the lock: it sees every committed change.
 func unusedOTPs(ctx context.Context, tx *sql.Tx, userID int64, purpose string) ([]OTP, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, destination, code_hash, attempts, expires_at, last_sent_at
+	rows, err := tx.QueryContext(ctx, `SELECT id, destination, number, code_hash, attempts, expires_at, last_sent_at
 		FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL ORDER BY id DESC`, userID, purpose)
 	if err != nil {
 		return nil, err
@@ -227,7 +247,7 @@ func unusedOTPs(ctx context.Context, tx *sql.Tx, userID int64, purpose string) (
 	var out []OTP
 	for rows.Next() {
 		o := OTP{UserID: userID, Purpose: purpose}
-		if err := rows.Scan(&o.ID, &o.Destination, &o.CodeHash, &o.Attempts, &o.ExpiresAt, &o.LastSentAt); err != nil {
+		if err := rows.Scan(&o.ID, &o.Destination, &o.Number, &o.CodeHash, &o.Attempts, &o.ExpiresAt, &o.LastSentAt); err != nil {
 			return nil, err
 		}
 		o.ExpiresAt, o.LastSentAt = o.ExpiresAt.UTC(), o.LastSentAt.UTC()

@@ -231,6 +231,34 @@ func TestCheckOTP(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, models.OTPNone, r, "unknown user")
 		})
+		t.Run("an opt-in enrols the number of the code it checked", func(t *testing.T) {
+			typed := "0412 345 678"
+			advance(time.Hour)
+			req := otpFor(uid, models.PurposeOptIn, ann2, "222222")
+			req.Number = typed
+			_, err := s.IssueOTP(ctx, req)
+			require.NoError(t, err)
+			advance(time.Hour)
+			_, err = s.IssueOTP(ctx, otpFor(uid, models.PurposeOptIn, ann3, "333333")) // a newer opt-in, another number
+			require.NoError(t, err)
+			r, number, err := s.CheckOptIn(ctx, uid, auth.HashOTP(uid, models.PurposeOptIn, "222222"))
+			require.NoError(t, err)
+			assert.Equal(t, models.OTPWrong, r, "the older code was replaced")
+			assert.Empty(t, number)
+			r, number, err = s.CheckOptIn(ctx, uid, auth.HashOTP(uid, models.PurposeOptIn, "333333"))
+			require.NoError(t, err)
+			assert.Equal(t, models.OTPValid, r)
+			assert.Equal(t, ann3, number, "the newer code's own number, not the one pending when the caller looked")
+			issue("444444")
+			req = otpFor(uid, models.PurposeOptIn, ann2, "555555")
+			req.Number = typed
+			advance(time.Hour)
+			_, err = s.IssueOTP(ctx, req)
+			require.NoError(t, err)
+			_, number, err = s.CheckOptIn(ctx, uid, auth.HashOTP(uid, models.PurposeOptIn, "555555"))
+			require.NoError(t, err)
+			assert.Equal(t, typed, number, "as the user typed it")
+		})
 		t.Run("right code, once", func(t *testing.T) {
 			issue("123456")
 			assert.Equal(t, models.OTPValid, check("123456"))
