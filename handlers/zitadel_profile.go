@@ -212,8 +212,10 @@ func (d *zitadelDialect) orgByID(c *gin.Context, o string) (int64, error) {
 func (d *zitadelDialect) target(c *gin.Context, call zitadelCall, userID string, missing, machine error) (models.User, error) {
 	u := call.caller
 	if call.org != 0 {
+		// A user id is users.id as a decimal string, compared as a string (as ZITADEL's ids are): "050" and
+		// "+50" name no user.
 		id, err := strconv.ParseInt(userID, 10, 64)
-		if err != nil || id < 1 || id > models.MaxID || strings.HasPrefix(userID, "+") {
+		if err != nil || id < 1 || id > models.MaxID || itoa(id) != userID {
 			return u, missing
 		}
 		if u, err = d.store.UserByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
@@ -245,6 +247,9 @@ func (h *zitadelProfiles) putMine(c *gin.Context) error  { return h.put(c, false
 func (h *zitadelProfiles) putHuman(c *gin.Context) error { return h.put(c, true) }
 
 func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
+	if mgmt && c.Param("userId") == "" {
+		return zNotFound // users//profile: an empty path segment names no route
+	}
 	perm := ""
 	if mgmt {
 		perm = "user.read"
@@ -271,6 +276,9 @@ func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
 }
 
 func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
+	if mgmt && c.Param("userId") == "" {
+		return zNotFound // users//profile: an empty path segment names no route
+	}
 	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
 	if err != nil {
 		return invalidArgument(err.Error())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/models"
+	"github.com/fileapi/fileapi/models/modelstest"
 )
 
 const (
@@ -212,13 +213,19 @@ func TestZitadelProfileErrors(t *testing.T) {
 			{"PUT userId over 200 runes", "PUT", "/management/v1/users/" + strings.Repeat("1", 201) + "/profile", body, []string{zw.ann, org}, 400,
 				zErr(3, "invalid UpdateHumanProfileRequest.UserId: value length must be between 1 and 200 runes, inclusive", "")},
 			{"PUT missing user", "PUT", zw.missing, body, []string{zw.ann, org}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
+			{"GET leading-zero user id names no user", "GET", "/management/v1/users/050/profile", "", []string{zw.ann, org}, 404, zErr(5, "User could not be found", "QUERY-HNhb3")},
+			{"PUT leading-zero user id names no user", "PUT", "/management/v1/users/050/profile", body, []string{zw.ann, org}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
+			{"GET empty user id is no route", "GET", "/management/v1/users//profile", "", []string{zw.ann, org}, 404, `{"code":5,"message":"Not Found"}`},
+			{"PUT empty user id is no route", "PUT", "/management/v1/users//profile", body, []string{zw.ann, org}, 404, `{"code":5,"message":"Not Found"}`},
 			{"PUT other-org user", "PUT", zw.erinURL, body, []string{zw.ann, org}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
 			{"PUT machine user", "PUT", zw.svcURL, body, []string{zw.ann, org}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
 			{"PUT me as machine user", "PUT", zMe, body, []string{svc}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
 			{"If-Match mismatch", "PUT", zMe, body, []string{zw.ann, `If-Match: "1"`}, 412, zErr(9, "Precondition Failed", "")},
 			{"weak If-Match never matches", "PUT", zMe, body, []string{zw.ann, `If-Match: W/"2"`}, 412, zErr(9, "Precondition Failed", "")},
 			{"no org header uses caller's owner: GET", "GET", "/management/v1/users/53/profile", "", []string{carolTok}, 200, ""},
-			{"standard reads", "GET", "/management/v1/users/54/profile", "", []string{zw.ann, "x-zitadel-orgid: 778"}, 200, ""},
+			{"standard reads; display name falls back to the username", "GET", "/management/v1/users/54/profile", "", []string{zw.ann, "x-zitadel-orgid: 778"}, 200,
+				`{"details":{"sequence":"1","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T10:04:05.123456Z","resourceOwner":"778"},
+				"profile":{"firstName":"Fay","displayName":"fay@example.com","preferredLanguage":"und"}}`},
 			{"no org header uses caller's owner: PUT", "PUT", "/management/v1/users/50/profile", body, []string{carolTok}, 200, ""},
 		}
 		for _, c := range cases {
@@ -276,6 +283,9 @@ func TestZitadelProfileDecode(t *testing.T) {
 			{"invalid UTF-8", "{\"firstName\":\"a\xffb\"}", zErr(3, "proto: syntax error (line 1:14): invalid UTF-8 in string", "")},
 			{"invalid UTF-8 in unknown field", "{\"x\":[1,{\"y\":\"\xfe\"}]}", zErr(3, "proto: syntax error (line 1:14): invalid UTF-8 in string", "")},
 			{"invalid UTF-8 in a name", "{\"\xff\":1}", zErr(3, "proto: syntax error (line 1:2): invalid UTF-8 in string", "")},
+			{"lone high surrogate", `{"firstName":"\ud800","lastName":"a","displayName":"b"}`, zErr(3, `proto: syntax error (line 1:14): invalid escape code "\ud800" in string`, "")},
+			{"lone low surrogate after text", `{"firstName":"ab\\\udc00"}`, zErr(3, `proto: syntax error (line 1:14): invalid escape code "\udc00" in string`, "")},
+			{"a surrogate pair is one character", `{"firstName":"\ud83d\ude00","lastName":"a","displayName":"b"}`, missing},
 			{"userId is unknown on the auth route", `{"userId":5}`, missing},
 			{"unknown fields skipped", `{"FirstName":5,"extra":{"a":[1,{"b":null}]},"firstName":"a"}`, missing},
 			{"null is the default", `{"firstName":null,"gender":null}`, missing},
@@ -442,5 +452,41 @@ func TestZitadelProfileOutage(t *testing.T) {
 		}
 		p.start()
 		require.Equal(t, http.StatusOK, fx.do("PUT", zMe, zMinimal, bearer).Code)
+	})
+}
+
+// TestZitadelProfileTimes: creationDate stays, changeDate is the time of the last real change, in protojson's
+// Timestamp form (UTC, 0, 3, 6 or 9 fraction digits) truncated to microseconds (zitadel.md §6).
+func TestZitadelProfileTimes(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		at := func(d time.Duration) { fx.store.Now = func() time.Time { return modelstest.Epoch.Add(d) } }
+		at(time.Hour + 876544*time.Microsecond) // 11:04:06 exactly
+		bearer := fx.zToken(fx.ann.ID, "full")
+		put := func(first, want string) {
+			t.Helper()
+			w := fx.do("PUT", zMe, `{"firstName":"`+first+`","lastName":"Lee","displayName":"Ann Lee"}`, bearer)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assertBody(t, want, w)
+		}
+		get := func(want string) {
+			t.Helper()
+			w := fx.do("GET", zMe, "", bearer)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assertBody(t, want, w)
+		}
+		put("Zed", `{"details":{"sequence":"3","changeDate":"2026-11-23T11:04:06Z"}}`)
+		get(`{"details":{"sequence":"3","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T11:04:06Z"},
+			"profile":{"firstName":"Zed","lastName":"Lee","displayName":"Ann Lee","preferredLanguage":"und"}}`)
+		at(time.Hour + 1756544*time.Microsecond) // 11:04:06.880
+		put("Zoe", `{"details":{"sequence":"4","changeDate":"2026-11-23T11:04:06.880Z"}}`)
+		at(time.Hour + 1756544*time.Microsecond + 123*time.Nanosecond) // below a microsecond: truncated
+		put("Zia", `{"details":{"sequence":"5","changeDate":"2026-11-23T11:04:06.880Z"}}`)
+
+		// Not a profile change: neither the version nor changeDate moves.
+		at(2 * time.Hour)
+		w := fx.do("POST", "/api/workspace/account/change-password", `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`, bearer)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		get(`{"details":{"sequence":"5","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T11:04:06.880Z"},
+			"profile":{"firstName":"Zia","lastName":"Lee","displayName":"Ann Lee","preferredLanguage":"und"}}`)
 	})
 }
