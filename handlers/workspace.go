@@ -388,7 +388,9 @@ func invalidBody(msg string) error {
 // anything but an object fail, as in System.Text.Json.
 func parseObject(raw []byte) (wsBody, error) {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(raw) || !json.Valid(raw) {
+	// Escapes occur only inside strings, so one scan of the body finds any lone surrogate, which encoding/json
+	// would store as U+FFFD.
+	if !utf8.Valid(raw) || !json.Valid(raw) || loneSurrogate(raw) != "" {
 		return nil, errors.New("not JSON")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
