@@ -840,6 +840,9 @@ func TestWorkspaceBody(t *testing.T) {
 				{"empty", wsProfile, ``, empty},
 				{"empty login", wsLogin, ``, empty},
 				{"empty change-password", wsPassword, ``, empty},
+				{"whitespace only (our choice: only a zero-length body is empty, as in ASP.NET Core)", wsProfile, "  \n", notJSON},
+				{"whitespace only on login (our choice: only a zero-length body is empty)", wsLogin, "  \n", notJSON},
+				{"whitespace only on change-password (our choice: only a zero-length body is empty)", wsPassword, "  \n", notJSON},
 				{"truncated", wsProfile, `{"FirstName":"Zed"`, notJSON},
 				{"no value", wsProfile, `{"FirstName":}`, notJSON},
 				{"not JSON at all", wsProfile, `FirstName=Zed`, notJSON},
@@ -1566,4 +1569,99 @@ func TestWorkspaceOutage(t *testing.T) {
 		p.start()
 		require.Equal(t, http.StatusOK, fx.do("GET", wsProfile, "", bearer).Code)
 	})
+}
+
+// TestWorkspaceChangePasswordAddressLimit: a wrong current password at change-password counts towards the
+// per-address limit (50 per 15 minutes) shared with the logins (workspace.md §6.3, §6.1): failures of several
+// users from one address, at the login and at change-password, fill the budget; then even the right current
+// password from that address is 429 without being checked, and nothing is written. (httptest requests all come
+// from 192.0.2.1.)
+func TestWorkspaceChangePasswordAddressLimit(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ww := newWSWorld(t, fx)
+		wrong := `{"CurrentPassword":"wrong!","NewPassword":"n3w-secret"}`
+		right := `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`
+		fx.wsHumanWithPassword(70, "dora@example.com", "s3cret!")
+		dora := fx.zToken(70, "full")
+		perUser := auth.FailuresPerUsername - 1 // below every per-username limit
+		logins := auth.FailuresPerAddress - 2*perUser - 2
+		require.Positive(t, logins)
+		for i := 0; i < logins; i++ {
+			fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: `{"UserNameOrEmail":"u` + strconv.Itoa(i) + `@example.com","Password":"p"}`,
+				status: 400, want: wsFail(wsBadLogin)})
+		}
+		for i := 0; i < perUser; i++ {
+			fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: wrong, headers: []string{"X-Api-Key: " + fx.bobKey}, status: 400, want: wsFail(wsBadCurrent)})
+			fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: wrong, headers: []string{dora}, status: 400, want: wsFail(wsBadCurrent)})
+		}
+		// 48 failures so far; ann's first wrong password is the 49th, her second the 50th: both still checked.
+		for i := 0; i < 2; i++ {
+			fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: wrong, headers: []string{ww.bearer}, status: 400, want: wsFail(wsBadCurrent)})
+		}
+		annBefore := fx.reload(fx.ann.ID)
+
+		w := fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: right, headers: []string{ww.bearer}, status: 429, want: wsFail(wsTooMany)})
+		assert.Equal(t, "900", w.Header().Get("Retry-After"), "whole seconds left in the window")
+		assert.Equal(t, annBefore, fx.reload(fx.ann.ID), "the password is not changed")
+		w = fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: right, headers: []string{"X-Api-Key: " + fx.key}, status: 429, want: wsFail(wsTooMany)})
+		assert.Equal(t, "900", w.Header().Get("Retry-After"))
+		fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: `{"UserNameOrEmail":"bob@example.com","Password":"s3cret!"}`, status: 429, want: wsFail(wsTooMany)})
+		w = fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"bob@example.com","password":"s3cret!"}`, "Content-Type: application/json")
+		assert.Equal(t, http.StatusTooManyRequests, w.Code, "the Saasu token endpoint shares the address budget")
+		wsEnvelope(t, fx.do("GET", wsProfile, "", ww.bearer), 200, wsOK(annProfile))
+
+		start := fx.store.Now()
+		fx.store.Now = func() time.Time { return start.Add(auth.FailureWindow - time.Second) }
+		w = fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: right, headers: []string{ww.bearer}, status: 429, want: wsFail(wsTooMany)})
+		assert.Equal(t, "1", w.Header().Get("Retry-After"))
+		fx.store.Now = func() time.Time { return start.Add(auth.FailureWindow) }
+		wsEnvelope(t, fx.do("POST", wsPassword, right, ww.bearer), http.StatusOK, wsOK(`{"PasswordChanged":true}`))
+		assert.Equal(t, annBefore.Version, fx.reload(fx.ann.ID).Version, "not a profile change")
+		wsLoginOK(t, fx.do("POST", wsLogin, `{"UserNameOrEmail":"ann@example.com","Password":"n3w-secret"}`), annSession)
+	})
+}
+
+// TestWorkspaceLoginSystemUser: a system user (user_type 2) with a password cannot sign in: 400
+// Auth.InvalidCredentials, and no token is issued. workspace.md §6.1 names only service accounts; refusing
+// system users too (every non-human user) is our reading.
+func TestWorkspaceLoginSystemUser(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		fx := newFixture(t, dsn)
+		pw, err := auth.HashPassword("s3cret!")
+		require.NoError(t, err)
+		sys := fx.user(models.NewUser{ID: ptr[int64](59), Username: "system@example.com", FirstName: "System", PasswordHash: &pw,
+			Type: models.UserSystem, OwnerFileID: ptr[int64](777)})
+		fx.grant(sys.ID, 777, models.AccessAdministrator, true)
+		for _, c := range []struct{ name, body string }{
+			{"a system user (our reading: like a service account), right password", `{"UserNameOrEmail":"system@example.com","Password":"s3cret!"}`},
+			{"a system user (our reading), user name in another case", `{"UserNameOrEmail":"SYSTEM@example.com","Password":"s3cret!"}`},
+			{"a system user (our reading), wrong password", `{"UserNameOrEmail":"system@example.com","Password":"wrong!"}`},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: c.body, status: 400, want: wsFail(wsBadLogin)})
+			})
+		}
+		assert.Equal(t, 0, wsCountTokens(t, dsn, sys.ID), "no token issued")
+		n := wsCountTokens(t, dsn, fx.ann.ID)
+		wsLoginOK(t, fx.do("POST", wsLogin, annLogin), annSession)
+		assert.Equal(t, n+1, wsCountTokens(t, dsn, fx.ann.ID), "the count sees a human's login token")
+		assert.Equal(t, sys, fx.reload(sys.ID), "nothing written")
+	})
+}
+
+// wsCountTokens counts a user's rows in oauth_tokens behind the store's back: no Store method lists them.
+func wsCountTokens(t *testing.T, dsn models.DSN, userID int64) int {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if dsn.Dialect == "sqlite" {
+		db, err = sql.Open("sqlite", dsn.Path+"?_pragma=busy_timeout(5000)")
+	} else {
+		db, err = sql.Open("mysql", dsn.Config.FormatDSN())
+	}
+	require.NoError(t, err)
+	defer func() { _ = db.Close() }()
+	var n int
+	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM oauth_tokens WHERE user_id = ?", userID).Scan(&n))
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,12 @@ func TestZitadelProfileErrors(t *testing.T) {
 			{"org over 2^31-1", "PUT", zw.daveURL, body, []string{zw.ann, "x-zitadel-orgid: 2147483648"}, 403, zErr(7, "Organisation doesn't exist", "AUTH-Bs7Ds")},
 			{"no org header, caller without owner", "GET", zw.daveURL, "", []string{zw.ann}, 403, zErr(7, "Organisation doesn't exist", "AUTH-Bs7Ds")},
 			{"no membership", "GET", zw.erinURL, "", []string{zw.ann, "x-zitadel-orgid: 780"}, 404, zErr(5, "membership not found", "AUTHZ-cdgFk")},
+			{"order: token (step 5) before org (step 6)", "GET", zw.daveURL, "", []string{"Authorization: Bearer fa_at_nope", "x-zitadel-orgid: 999"}, 401, zErr(16, "Errors.Token.Invalid", "AUTH-7fs1e")},
+			{"order: validation (step 8) before target lookup (step 9)", "PUT", zw.missing, `{}`, []string{zw.ann, org}, 400,
+				zErr(3, "invalid UpdateHumanProfileRequest.FirstName: value length must be between 1 and 200 runes, inclusive", "")},
+			{"order: target lookup before If-Match", "PUT", zw.missing, body, []string{zw.ann, org, `If-Match: "99"`}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd")},
+			{"order: authorisation (step 7) before path validation", "GET", "/management/v1/users/" + strings.Repeat("é", 201) + "/profile", "", []string{zw.ann, "x-zitadel-orgid: 780"}, 404,
+				zErr(5, "membership not found", "AUTHZ-cdgFk")},
 			{"file outside token scope", "GET", zw.daveURL, "", []string{fx.zToken(fx.ann.ID, "full fileid:778"), org}, 404, zErr(5, "membership not found", "AUTHZ-cdgFk")},
 			{"standard cannot write", "PUT", zw.daveURL, body, []string{zw.ann, "x-zitadel-orgid: 778"}, 403, zErr(7, "No matching permissions found", "AUTH-5mWD2")},
 			{"readonly cannot read", "GET", zw.daveURL, "", []string{zw.ann, "x-zitadel-orgid: 781"}, 403, zErr(7, "No matching permissions found", "AUTH-5mWD2")},
@@ -362,8 +369,15 @@ func TestZitadelProfileSemantics(t *testing.T) {
 			assert.Len(t, fx.events(fx.ann.ID), 1)
 		})
 		t.Run("If-Match mismatch beats no change", func(t *testing.T) {
+			before := fx.reload(fx.ann.ID)
+			evs := len(fx.events(fx.ann.ID))
 			w := put(`{"firstName":"Ann","lastName":"Lee","displayName":"Ann Lee"}`, `If-Match: "7"`)
-			assert.Equal(t, http.StatusPreconditionFailed, w.Code)
+			require.Equal(t, http.StatusPreconditionFailed, w.Code, w.Body.String())
+			assertZHeaders(t, w)
+			assertBody(t, `{"code":9,"message":"Precondition Failed"}`, w)
+			assert.Empty(t, w.Header().Get("ETag"), "ETag only on GET and successful PUT")
+			assert.Equal(t, before, fx.reload(fx.ann.ID), "nothing written")
+			assert.Len(t, fx.events(fx.ann.ID), evs, "no new event")
 		})
 		t.Run("full replacement", func(t *testing.T) {
 			w := put(`{"firstName":"Ann","lastName":"Lee","displayName":"Ann Lee","nickName":"Annie","preferredLanguage":"EN","gender":"GENDER_DIVERSE"}`, `If-Match: "2"`)
@@ -488,5 +502,209 @@ func TestZitadelProfileTimes(t *testing.T) {
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 		get(`{"details":{"sequence":"5","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T11:04:06.880Z"},
 			"profile":{"firstName":"Zia","lastName":"Lee","displayName":"Ann Lee","preferredLanguage":"und"}}`)
+	})
+}
+
+// zAnnBefore is ann's GET body as the fixture leaves her: version 2, no display name stored (derived), no owner.
+const zAnnBefore = `{"details":{"sequence":"2","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T10:04:05.123456Z"},
+	"profile":{"firstName":"Ann","lastName":"Lee","displayName":"Ann Lee","preferredLanguage":"und"}}`
+
+// TestZitadelProfileChangedFieldsOnly: the PUT is a full replacement, but the write records the changed fields
+// only (zitadel.md §5 "Write"): resending every value but nickName gives one event whose changed columns are
+// exactly nick_name.
+func TestZitadelProfileChangedFieldsOnly(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		zw := newZWorld(t, fx)
+		require.Equal(t, http.StatusOK, fx.do("PUT", zMe, zSeedBody, zw.ann).Code, "store every field first")
+		without := strings.Replace(zSeedBody, `"nickName":"Minnie",`, "", 1)
+		require.NotEqual(t, zSeedBody, without)
+		for _, c := range []struct {
+			name, body, changed string
+			nick                *string
+		}{
+			{"only nickName differs", strings.Replace(zSeedBody, `"nickName":"Minnie"`, `"nickName":"Min"`, 1), `{"nick_name":{"old":"Minnie","new":"Min"}}`, ptr("Min")},
+			{"nickName omitted: only nick_name is cleared", without, `{"nick_name":{"old":"Min","new":null}}`, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := fx.reload(fx.ann.ID)
+				evs := len(fx.events(fx.ann.ID))
+				w := fx.do("PUT", zMe, c.body, zw.ann)
+				require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+				assertZHeaders(t, w)
+				seq := strconv.FormatInt(before.Version+1, 10)
+				assert.Equal(t, `"`+seq+`"`, w.Header().Get("ETag"))
+				assertBody(t, `{"details":{"sequence":"`+seq+`","changeDate":"2026-11-23T10:04:05.123456Z"}}`, w)
+				after := fx.reload(fx.ann.ID)
+				assert.Equal(t, before.Version+1, after.Version)
+				assert.Equal(t, c.nick, after.NickName)
+				assert.Equal(t, before.FirstName, after.FirstName)
+				assert.Equal(t, before.LastName, after.LastName)
+				assert.Equal(t, before.DisplayName, after.DisplayName)
+				assert.Equal(t, before.PreferredLanguage, after.PreferredLanguage)
+				assert.Equal(t, before.Gender, after.Gender)
+				all := fx.events(fx.ann.ID)
+				require.Len(t, all, evs+1, "exactly one new profile event")
+				ev := all[len(all)-1]
+				assert.Equal(t, []string{"nick_name"}, wsChangedColumns(t, ev), "changed fields only")
+				assert.JSONEq(t, c.changed, ev.Changed)
+				assert.Equal(t, after.Version, ev.Version)
+				assert.Equal(t, "zitadel/bearer", ev.Via)
+				require.NotNil(t, ev.ActorUserID)
+				assert.Equal(t, fx.ann.ID, *ev.ActorUserID)
+			})
+		}
+	})
+}
+
+// TestZitadelProfileUnknownGenderNoChange: an unknown gender number is normalised to unspecified (0) before the
+// no-change rule (zitadel.md §3, §5): with gender 0 stored, resending the same values with such a number is
+// 400 "Profile not changed" and writes nothing.
+func TestZitadelProfileUnknownGenderNoChange(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		zw := newZWorld(t, fx)
+		require.Equal(t, http.StatusOK, fx.do("PUT", zMe, zSeedBody, zw.ann).Code, "store every field first")
+		before := fx.reload(fx.ann.ID)
+		require.Equal(t, int64(0), before.Gender)
+		evs := len(fx.events(fx.ann.ID))
+		for _, g := range []string{"9", "-1", "2147483647", "-2147483648"} {
+			t.Run("gender "+g, func(t *testing.T) {
+				w := fx.do("PUT", zMe, strings.Replace(zSeedBody, `"gender":"GENDER_UNSPECIFIED"`, `"gender":`+g, 1), zw.ann)
+				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+				assertZHeaders(t, w)
+				assertBody(t, zErr(9, "Profile not changed", "COMMAND-2M0fs"), w)
+				assert.Empty(t, w.Header().Get("ETag"))
+				assert.Equal(t, before, fx.reload(fx.ann.ID), "nothing written")
+				assert.Len(t, fx.events(fx.ann.ID), evs, "no event")
+			})
+		}
+	})
+}
+
+// TestZitadelProfileSystemUser: a system user (user_type 2) is a machine user here (zitadel.md §1), so the
+// target rules of §5 apply: GET → 400 "The User must be personal", PUT → 400 "Profile not found", on the
+// management routes and on the auth routes with the system user's own token.
+func TestZitadelProfileSystemUser(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		zw := newZWorld(t, fx)
+		sys := fx.user(models.NewUser{ID: ptr[int64](58), Username: "system@example.com", FirstName: "System", LastName: ptr("User"),
+			Type: models.UserSystem, OwnerFileID: ptr[int64](777)})
+		sysTok := fx.zToken(sys.ID, "full fileid:777")
+		sysURL := "/management/v1/users/58/profile"
+		notPersonal := zErr(9, "The User must be personal", "QUERY-WLTce")
+		notFound := zErr(9, "Profile not found", "COMMAND-3M9sd")
+		for _, c := range []struct {
+			name, method, url, body string
+			headers                 []string
+			want                    string
+		}{
+			{"management GET", "GET", sysURL, "", []string{zw.ann, "x-zitadel-orgid: 777"}, notPersonal},
+			{"management PUT", "PUT", sysURL, zMinimal, []string{zw.ann, "x-zitadel-orgid: 777"}, notFound},
+			{"GET me with its own token", "GET", zMe, "", []string{sysTok}, notPersonal},
+			{"PUT me with its own token", "PUT", zMe, zMinimal, []string{sysTok}, notFound},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				w := fx.do(c.method, c.url, c.body, c.headers...)
+				require.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
+				assertZHeaders(t, w)
+				assertBody(t, c.want, w)
+				assert.Empty(t, w.Header().Get("ETag"))
+			})
+		}
+		assert.Equal(t, sys, fx.reload(sys.ID), "nothing written")
+		assert.Empty(t, fx.events(sys.ID))
+	})
+}
+
+// TestZitadelProfileAuthIgnoresOrgHeader: the auth routes never target by x-zitadel-orgid (zitadel.md §1); one
+// naming an existing file (even one where the caller has no membership, or no write permission) only passes
+// step 6, and the call still acts on the token's user.
+func TestZitadelProfileAuthIgnoresOrgHeader(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		zw := newZWorld(t, fx)
+		t.Run("GET with an org where the caller is no member", func(t *testing.T) {
+			w := fx.do("GET", zMe, "", zw.ann, "x-zitadel-orgid: 780")
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assertZHeaders(t, w)
+			assert.Equal(t, `"2"`, w.Header().Get("ETag"))
+			assertBody(t, zAnnBefore, w)
+		})
+		t.Run("PUT with an org where the caller is no member", func(t *testing.T) {
+			w := fx.do("PUT", zMe, zMinimal, zw.ann, "x-zitadel-orgid: 780")
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assertZHeaders(t, w)
+			assert.Equal(t, `"3"`, w.Header().Get("ETag"))
+			assertBody(t, `{"details":{"sequence":"3","changeDate":"2026-11-23T10:04:05.123456Z"}}`, w)
+			assert.Equal(t, "Minnie", *fx.reload(fx.ann.ID).FirstName)
+		})
+		t.Run("PUT with an org where the caller only reads", func(t *testing.T) {
+			w := fx.do("PUT", zMe, strings.Replace(zMinimal, "Minnie", "Mickey", 1), zw.ann, "X-Zitadel-OrgId: 778")
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			assert.Equal(t, `"4"`, w.Header().Get("ETag"))
+			assert.Equal(t, "Mickey", *fx.reload(fx.ann.ID).FirstName)
+		})
+		evs := fx.events(fx.ann.ID)
+		require.Len(t, evs, 3)
+		assert.Equal(t, "zitadel/bearer", evs[2].Via)
+		assert.Empty(t, fx.events(zw.erin.ID), "nobody in org 780 was touched")
+		assert.Equal(t, int64(1), fx.reload(fx.bob.ID).Version)
+	})
+}
+
+// TestZitadelProfileHeaderHygiene: zitadel.md §8 [ours]: no Expires and no grpc-gateway echoes (Grpc-Metadata-*,
+// Grpcgateway-*) on any answer, 200 or error; §7 [ours]: Accept-Language is ignored, the texts stay English.
+func TestZitadelProfileHeaderHygiene(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		zw := newZWorld(t, fx)
+		probe := []string{"Accept-Language: de", "Grpc-Metadata-Foo: bar", "Grpcgateway-Trace: x"}
+		org := "x-zitadel-orgid: 777"
+		for _, c := range []struct {
+			name, method, url, body string
+			headers                 []string
+			status                  int
+			want, etag              string
+		}{
+			{"GET me", "GET", zMe, "", []string{zw.ann}, 200, zAnnBefore, `"2"`},
+			{"PUT me", "PUT", zMe, zSeedBody, []string{zw.ann}, 200, `{"details":{"sequence":"3","changeDate":"2026-11-23T10:04:05.123456Z"}}`, `"3"`},
+			{"management GET", "GET", zw.daveURL, "", []string{zw.ann, org}, 200,
+				`{"details":{"sequence":"1","creationDate":"2026-11-23T10:04:05.123456Z","changeDate":"2026-11-23T10:04:05.123456Z","resourceOwner":"777"},
+				"profile":{"firstName":"Dave","lastName":"Doe","displayName":"Dave Doe","preferredLanguage":"und"}}`, `"1"`},
+			{"no change", "PUT", zMe, zSeedBody, []string{zw.ann}, 400, zErr(9, "Profile not changed", "COMMAND-2M0fs"), ""},
+			{"validation", "PUT", zMe, `{}`, []string{zw.ann}, 400,
+				zErr(3, "invalid UpdateMyProfileRequest.FirstName: value length must be between 1 and 200 runes, inclusive", ""), ""},
+			{"decoding", "PUT", zMe, `{"firstName":`, []string{zw.ann}, 400, zErr(3, "unexpected EOF", ""), ""},
+			{"no membership", "GET", zw.daveURL, "", []string{zw.ann, "x-zitadel-orgid: 780"}, 404, zErr(5, "membership not found", "AUTHZ-cdgFk"), ""},
+			{"no permission", "PUT", zw.daveURL, zMinimal, []string{zw.ann, "x-zitadel-orgid: 778"}, 403, zErr(7, "No matching permissions found", "AUTH-5mWD2"), ""},
+			{"org naming no file", "GET", zMe, "", []string{zw.ann, "x-zitadel-orgid: 999"}, 403, zErr(7, "Organisation doesn't exist", "AUTH-Bs7Ds"), ""},
+			{"user not found", "GET", zw.missing, "", []string{zw.ann, org}, 404, zErr(5, "User could not be found", "QUERY-HNhb3"), ""},
+			{"profile not found", "PUT", zw.missing, zMinimal, []string{zw.ann, org}, 400, zErr(9, "Profile not found", "COMMAND-3M9sd"), ""},
+			{"If-Match mismatch", "PUT", zMe, zMinimal, []string{zw.ann, `If-Match: "1"`}, 412, `{"code":9,"message":"Precondition Failed"}`, ""},
+			{"bad token", "GET", zMe, "", []string{"Authorization: Bearer fa_at_nope"}, 401, zErr(16, "Errors.Token.Invalid", "AUTH-7fs1e"), ""},
+			{"no Authorization", "GET", zMe, "", nil, 401, zErr(16, "auth header missing", ""), ""},
+			{"unknown path", "GET", "/auth/v1/users/me", "", []string{zw.ann}, 404, `{"code":5,"message":"Not Found"}`, ""},
+			{"wrong method", "POST", zMe, zMinimal, []string{zw.ann}, 405, `{"code":12,"message":"Method Not Allowed"}`, ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				w := fx.do(c.method, c.url, c.body, append(append([]string{}, c.headers...), probe...)...)
+				require.Equal(t, c.status, w.Code, w.Body.String())
+				assertZHeaders(t, w)
+				assertBody(t, c.want, w)
+				assert.Equal(t, c.etag, w.Header().Get("ETag"))
+				assert.Empty(t, w.Header().Values("Expires"), "no Expires")
+				for name := range w.Header() {
+					l := strings.ToLower(name)
+					assert.False(t, strings.HasPrefix(l, "grpc-") || strings.HasPrefix(l, "grpcgateway-"), "no gateway header: %s", name)
+				}
+				if c.status == http.StatusUnauthorized {
+					var msg struct{ Message string }
+					require.NoError(t, json.Unmarshal(w.Body.Bytes(), &msg))
+					assert.Equal(t, msg.Message, w.Header().Get("WWW-Authenticate"))
+				}
+				if c.status == http.StatusMethodNotAllowed {
+					assert.Equal(t, "GET, PUT", w.Header().Get("Allow"))
+				}
+			})
+		}
+		assert.Len(t, fx.events(fx.ann.ID), 2, "only the one PUT wrote")
+		assert.Equal(t, int64(1), fx.reload(zw.dave.ID).Version)
 	})
 }
