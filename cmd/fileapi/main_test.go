@@ -253,6 +253,18 @@ func TestServe(t *testing.T) {
 			assert.Contains(t, string(body), `"Username":"ann@example.com"`)
 			assert.Contains(t, string(body), `"FirstName":"Ann"`)
 
+			// The workspace line works as printed too.
+			ws := regexp.MustCompile(`curl -s -H 'X-Api-Key: (\S+)' '(http://\S+/api/workspace/account/profile)'`).FindStringSubmatch(out.String())
+			require.NotNil(t, ws, out.String())
+			wsReq, _ := http.NewRequest("GET", ws[2], nil)
+			wsReq.Header.Set("X-Api-Key", ws[1])
+			resp, err = http.DefaultClient.Do(wsReq)
+			require.NoError(t, err)
+			body, _ = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+			assert.Contains(t, string(body), `"UserName":"ann@example.com"`)
+
 			// A PUT whose body arrives slowly is in flight when the server is told to stop.
 			pr, pw := io.Pipe()
 			putURL := strings.Replace(url, "/User?", "/User?", 1)
@@ -295,7 +307,7 @@ func TestServe(t *testing.T) {
 					assert.NotEmpty(t, line["request_id"])
 				}
 			}
-			assert.Equal(t, 2, requests)
+			assert.Equal(t, 3, requests, "the GET, the workspace GET and the PUT in flight")
 			assert.NotContains(t, logs.String(), key)
 			assert.Contains(t, logs.String(), "wsAccessKey=REDACTED")
 

@@ -197,7 +197,9 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 	fmt.Fprintf(out, ", access key %s\n\nTry:\n", key)
 	fmt.Fprintf(out, "  curl -s '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
 	fmt.Fprintf(out, "  curl -s -H 'Accept: application/xml' '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
-	fmt.Fprintf(out, "  curl -s -X PUT -H 'Content-Type: application/json' -H 'X-Api-Key: %s' -d '{\"FirstName\":\"Anne\"}' '%s/User?FileId=%d'\n\n", key, base, demoFileID)
+	fmt.Fprintf(out, "  curl -s -X PUT -H 'Content-Type: application/json' -H 'X-Api-Key: %s' -d '{\"FirstName\":\"Anne\"}' '%s/User?FileId=%d'\n", key, base, demoFileID)
+	fmt.Fprintf(out, "  curl -s -H 'X-Api-Key: %s' '%s/api/workspace/account/profile'\n", key, base)
+	fmt.Fprintf(out, "  curl -s '%s/openapi.yaml'\n\n", base)
 	return nil
 }
 
