@@ -1177,8 +1177,8 @@ func TestWorkspaceUserGone(t *testing.T) {
 	})
 }
 
-// wsDeleteUser removes a user row behind the store's back: no Store method deletes users.
-func wsDeleteUser(t *testing.T, dsn models.DSN, id int64) {
+// wsRawDB opens the test database directly, for what no Store method does (the caller closes it).
+func wsRawDB(t *testing.T, dsn models.DSN) *sql.DB {
 	t.Helper()
 	var db *sql.DB
 	var err error
@@ -1188,8 +1188,15 @@ func wsDeleteUser(t *testing.T, dsn models.DSN, id int64) {
 		db, err = sql.Open("mysql", dsn.Config.FormatDSN())
 	}
 	require.NoError(t, err)
+	return db
+}
+
+// wsDeleteUser removes a user row behind the store's back: no Store method deletes users.
+func wsDeleteUser(t *testing.T, dsn models.DSN, id int64) {
+	t.Helper()
+	db := wsRawDB(t, dsn)
 	defer func() { _ = db.Close() }()
-	_, err = db.Exec("DELETE FROM users WHERE id = ?", id)
+	_, err := db.Exec("DELETE FROM users WHERE id = ?", id)
 	require.NoError(t, err)
 }
 
@@ -1652,14 +1659,7 @@ func TestWorkspaceLoginSystemUser(t *testing.T) {
 // wsCountTokens counts a user's rows in oauth_tokens behind the store's back: no Store method lists them.
 func wsCountTokens(t *testing.T, dsn models.DSN, userID int64) int {
 	t.Helper()
-	var db *sql.DB
-	var err error
-	if dsn.Dialect == "sqlite" {
-		db, err = sql.Open("sqlite", dsn.Path+"?_pragma=busy_timeout(5000)")
-	} else {
-		db, err = sql.Open("mysql", dsn.Config.FormatDSN())
-	}
-	require.NoError(t, err)
+	db := wsRawDB(t, dsn)
 	defer func() { _ = db.Close() }()
 	var n int
 	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM oauth_tokens WHERE user_id = ?", userID).Scan(&n))
