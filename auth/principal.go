@@ -19,6 +19,28 @@ type Principal struct {
 	ServiceAccount bool
 }
 
+// ByToken resolves a live access token to the principal it acts as, with Via set to via, and returns the
+// token's scope. Anything but a live access token is KindUnauthorized.
+func (a *Authenticator) ByToken(ctx context.Context, token, via string) (Principal, string, error) {
+	th, err := a.Store.UserByAccessToken(ctx, HashSecret(token))
+	if err != nil {
+		return Principal{}, "", err
+	}
+	return Principal{User: th.User, Via: via, TokenID: th.Token.ID, ServiceAccount: th.User.UserType == models.UserService},
+		th.Token.Scope, nil
+}
+
+// ByKey resolves an unrevoked access key to the principal it acts as, with Via set to via, and returns the
+// file the key is bound to, if any. Anything else is KindUnauthorized.
+func (a *Authenticator) ByKey(ctx context.Context, key, via string) (Principal, *int64, error) {
+	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+	if err != nil {
+		return Principal{}, nil, err
+	}
+	return Principal{User: owner.User, Via: via, KeyID: owner.KeyID, ServiceAccount: owner.User.UserType == models.UserService},
+		owner.KeyFileID, nil
+}
+
 // UserID is the id of the authenticated user.
 func (p Principal) UserID() int64 { return p.User.ID }
 

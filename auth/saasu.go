@@ -83,23 +83,15 @@ func (a *Authenticator) saasuCredential(ctx context.Context, r *http.Request) (s
 		if tok == "" {
 			return saasuCred{}, denied("empty bearer token")
 		}
-		th, err := a.Store.UserByAccessToken(ctx, HashSecret(tok))
-		if err != nil {
-			return saasuCred{}, err
-		}
-		return saasuCred{p: Principal{User: th.User, Via: "saasu/bearer", TokenID: th.Token.ID,
-			ServiceAccount: th.User.UserType == models.UserService}, scope: th.Token.Scope}, nil
+		p, scope, err := a.ByToken(ctx, tok, "saasu/bearer")
+		return saasuCred{p: p, scope: scope}, err
 	}
 	key, err := accessKey(r)
 	if err != nil {
 		return saasuCred{}, err
 	}
-	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
-	if err != nil {
-		return saasuCred{}, err
-	}
-	return saasuCred{p: Principal{User: owner.User, Via: "saasu/key", KeyID: owner.KeyID,
-		ServiceAccount: owner.User.UserType == models.UserService}, keyFile: owner.KeyFileID}, nil
+	p, keyFile, err := a.ByKey(ctx, key, "saasu/key")
+	return saasuCred{p: p, keyFile: keyFile}, err
 }
 
 // covers reports whether the credential itself allows the file: a token's scope names it, a key is not bound

@@ -252,16 +252,10 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	var p auth.Principal
 	var err error
 	if key == "" {
-		var th models.TokenHolder
-		if th, err = d.authn.Store.UserByAccessToken(ctx, auth.HashSecret(token)); err == nil {
-			p = auth.Principal{User: th.User, Via: "workspace/bearer", TokenID: th.Token.ID, ServiceAccount: th.User.UserType == models.UserService}
-		}
+		p, _, err = d.authn.ByToken(ctx, token, "workspace/bearer")
 	} else {
 		secret = key
-		var ko models.KeyOwner
-		if ko, err = d.authn.Store.UserByAccessKey(ctx, auth.HashSecret(key)); err == nil {
-			p = auth.Principal{User: ko.User, Via: "workspace/key", KeyID: ko.KeyID, ServiceAccount: ko.User.UserType == models.UserService}
-		}
+		p, _, err = d.authn.ByKey(ctx, key, "workspace/key")
 	}
 	switch {
 	case models.KindOf(err) == models.KindUnauthorized:
