@@ -112,8 +112,7 @@ func (a *Authenticator) issue(ctx context.Context, u models.User, withRefresh bo
 // token of that refresh token stops working at once, and the scope follows the current memberships.
 func (a *Authenticator) RefreshSaasu(ctx context.Context, refresh string) (Grant, error) {
 	access := NewSecret(PrefixAccessToken)
-	t, err := a.Store.RefreshSaasu(ctx, HashSecret(refresh), HashSecret(access), a.Store.Now().Add(SaasuAccessTTL),
-		func(userID int64) (string, error) { return a.scopeOf(ctx, userID) })
+	t, err := a.Store.RefreshSaasu(ctx, HashSecret(refresh), HashSecret(access), a.Store.Now().Add(SaasuAccessTTL))
 	if err != nil {
 		return Grant{}, err
 	}

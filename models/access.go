@@ -25,7 +25,7 @@ type MemberFile struct {
 
 // MemberFiles lists the files a user holds a membership on, by ascending id.
 func (s *Store) MemberFiles(ctx context.Context, userID int64) ([]MemberFile, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT files.id, files.name, files.slug, files.country, files.currency,
+	rows, err := s.rd.QueryContext(ctx, `SELECT files.id, files.name, files.slug, files.country, files.currency,
 		files.allow_web_services, files.created_at, files.updated_at, memberships.web_services
 		FROM memberships JOIN files ON files.id = memberships.file_id WHERE memberships.user_id = ? ORDER BY files.id`, userID)
 	if err != nil {

@@ -53,7 +53,7 @@ func (s *Store) CreateFile(ctx context.Context, nf NewFile) (File, error) {
 	if len(base) > 80 {
 		base = strings.TrimRight(base[:80], "-")
 	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if nf.ID != nil {
 			var n int64
 			if err := tx.Model(&File{}).Where("id = ?", *nf.ID).Count(&n).Error; err != nil {
@@ -141,7 +141,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 			return User{}, err
 		}
 	}
-	if err := s.db.WithContext(ctx).Create(&u).Error; err != nil {
+	if err := s.wdb.WithContext(ctx).Create(&u).Error; err != nil {
 		err = translate(err)
 		if KindOf(err) == KindConflict {
 			return User{}, &Error{Kind: KindConflict, Field: "username", Message: fmt.Sprintf("the username %q is already in use", nu.Username), Err: err}
@@ -186,7 +186,7 @@ func (s *Store) Grant(ctx context.Context, userID, fileID int64, level string, w
 		return Membership{}, err
 	}
 	m := Membership{FileID: fileID, UserID: userID, AccessLevel: level, WebServices: webServices, CreatedAt: s.Now()}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).
 			Updates(map[string]any{"access_level": level, "web_services": webServices})
 		if res.Error != nil || res.RowsAffected > 0 {
@@ -206,7 +206,7 @@ func (s *Store) Grant(ctx context.Context, userID, fileID int64, level string, w
 
 // Revoke removes a user's membership on a file. Removing one that does not exist is KindNotFound.
 func (s *Store) Revoke(ctx context.Context, userID, fileID int64) error {
-	res := s.db.WithContext(ctx).Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
+	res := s.wdb.WithContext(ctx).Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -234,7 +234,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, userID int64, fileID *int64
 		}
 	}
 	k := AccessKey{UserID: userID, FileID: fileID, SecretHash: secretHash, Prefix: prefix, CreatedAt: s.Now()}
-	if err := s.db.WithContext(ctx).Create(&k).Error; err != nil {
+	if err := s.wdb.WithContext(ctx).Create(&k).Error; err != nil {
 		return AccessKey{}, translate(err)
 	}
 	return k, nil
@@ -243,7 +243,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, userID int64, fileID *int64
 // RevokeAccessKey revokes a key; revoking a revoked key changes nothing.
 func (s *Store) RevokeAccessKey(ctx context.Context, id int64) (AccessKey, error) {
 	var k AccessKey
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Take(&k, "id = ?", id).Error; err != nil {
 			return err
 		}

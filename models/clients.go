@@ -49,7 +49,7 @@ func (s *Store) CreateClient(ctx context.Context, nc NewClient) (OAuthClient, er
 	}
 	c := OAuthClient{ClientID: nc.ClientID, SecretHash: nc.SecretHash, Name: name, RedirectURIs: string(uris),
 		Public: nc.SecretHash == nil, ServiceAccountUserID: nc.ServiceAccountUserID, CreatedAt: s.Now()}
-	if err := s.db.WithContext(ctx).Create(&c).Error; err != nil {
+	if err := s.wdb.WithContext(ctx).Create(&c).Error; err != nil {
 		return OAuthClient{}, translate(err)
 	}
 	return c, nil
@@ -58,7 +58,7 @@ func (s *Store) CreateClient(ctx context.Context, nc NewClient) (OAuthClient, er
 // ClientByID returns a registered client; an unknown one is KindNotFound.
 func (s *Store) ClientByID(ctx context.Context, clientID string) (OAuthClient, error) {
 	var c OAuthClient
-	err := s.sql.QueryRowContext(ctx, `SELECT client_id, secret_hash, name, redirect_uris, public, service_account_user_id, created_at
+	err := s.rd.QueryRowContext(ctx, `SELECT client_id, secret_hash, name, redirect_uris, public, service_account_user_id, created_at
 		FROM oauth_clients WHERE client_id = ?`, clientID).Scan(&c.ClientID, &c.SecretHash, &c.Name, &c.RedirectURIs, &c.Public, &c.ServiceAccountUserID, &c.CreatedAt)
 	if err != nil {
 		return OAuthClient{}, notFound(translate(notFoundRow(err)), "client %q does not exist", clientID)

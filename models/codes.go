@@ -51,14 +51,14 @@ func codeFields(c *OAuthCode) []any {
 func (s *Store) CreateCode(ctx context.Context, c OAuthCode) (OAuthCode, error) {
 	c.CreatedAt = s.Now()
 	c.ExpiresAt = c.ExpiresAt.UTC()
-	err := s.db.WithContext(ctx).Create(&c).Error
+	err := s.wdb.WithContext(ctx).Create(&c).Error
 	return c, translate(err)
 }
 
 // Ticket returns a live login ticket (unused, unexpired); anything else is KindNotFound.
 func (s *Store) Ticket(ctx context.Context, hash string) (OAuthCode, error) {
 	var c OAuthCode
-	err := s.sql.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oauth_codes WHERE code_hash = ? AND kind = ?`, hash, CodeTicket).Scan(codeFields(&c)...)
+	err := s.rd.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oauth_codes WHERE code_hash = ? AND kind = ?`, hash, CodeTicket).Scan(codeFields(&c)...)
 	if err != nil {
 		return OAuthCode{}, translate(notFoundRow(err))
 	}
@@ -70,7 +70,7 @@ func (s *Store) Ticket(ctx context.Context, hash string) (OAuthCode, error) {
 
 // AdvanceTicket moves a live ticket to the next stage.
 func (s *Store) AdvanceTicket(ctx context.Context, hash, stage string) error {
-	res, err := s.sql.ExecContext(ctx, `UPDATE oauth_codes SET stage = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?`,
+	res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET stage = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?`,
 		stage, hash, CodeTicket, s.Now())
 	return oneRow(res, err, "the sign-in has expired")
 }
@@ -81,7 +81,7 @@ func (s *Store) UseTicket(ctx context.Context, hash string) (OAuthCode, error) {
 	if err != nil {
 		return OAuthCode{}, err
 	}
-	res, err := s.sql.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.Now(), c.ID)
+	res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.Now(), c.ID)
 	return c, oneRow(res, err, "the sign-in has expired")
 }
 
@@ -102,7 +102,7 @@ var ErrCodeInvalid = &Error{Kind: KindInvalid, Message: "The authorization code 
 // and may refuse it (wrong client, redirect URI or PKCE verifier): then nothing is consumed. A code that was
 // already exchanged revokes every token its exchange produced, and is refused.
 func (s *Store) ExchangeCode(ctx context.Context, hash string, check func(OAuthCode) error, tokens func(OAuthCode) (NewToken, error)) (OAuthToken, error) {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return OAuthToken{}, translate(err)
 	}
@@ -156,7 +156,7 @@ var ErrRefreshInvalid = &Error{Kind: KindInvalid, Message: "The refresh token is
 // transaction. A refresh token presented after it was retired revokes its whole family. Access tokens issued
 // earlier stay valid until they expire.
 func (s *Store) RotateRefresh(ctx context.Context, refreshHash, clientID string, next func(OAuthToken) (NewToken, error)) (OAuthToken, error) {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return OAuthToken{}, translate(err)
 	}
@@ -205,7 +205,7 @@ func (s *Store) RotateRefresh(ctx context.Context, refreshHash, clientID string,
 }
 
 // insertToken stores a token inside a transaction; a token that starts a family is its own family.
-func (s *Store) insertToken(ctx context.Context, tx *sql.Tx, nt NewToken) (OAuthToken, error) {
+func (s *Store) insertToken(ctx context.Context, tx *sqlTx, nt NewToken) (OAuthToken, error) {
 	t := OAuthToken{UserID: nt.UserID, ClientID: nt.ClientID, Scope: nt.Scope, AccessHash: &nt.AccessHash,
 		ExpiresAt: nt.ExpiresAt.UTC(), RefreshHash: nt.RefreshHash, RefreshExpiresAt: nt.RefreshExpiresAt,
 		FamilyID: nt.FamilyID, FamilyExpiresAt: nt.FamilyExpiresAt, CreatedAt: s.Now()}

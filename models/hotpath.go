@@ -34,7 +34,7 @@ const sqlUserByKey = `SELECT ` + userColumns + `, access_keys.id, access_keys.fi
 func (s *Store) UserByAccessKey(ctx context.Context, secretHash string) (KeyOwner, error) {
 	var ko KeyOwner
 	var revoked *time.Time
-	err := s.sql.QueryRowContext(ctx, sqlUserByKey, secretHash).Scan(userFields(&ko.User, &ko.KeyID, &ko.KeyFileID, &revoked)...)
+	err := s.rd.QueryRowContext(ctx, sqlUserByKey, secretHash).Scan(userFields(&ko.User, &ko.KeyID, &ko.KeyFileID, &revoked)...)
 	if err != nil {
 		return KeyOwner{}, unauthorized(err)
 	}
@@ -51,7 +51,7 @@ const sqlFileAccess = `SELECT memberships.file_id, memberships.access_level, mem
 // FileAccess returns the user's membership on the file. No membership (or no file) is KindUnauthorized.
 func (s *Store) FileAccess(ctx context.Context, userID, fileID int64) (FileAccess, error) {
 	var fa FileAccess
-	err := s.sql.QueryRowContext(ctx, sqlFileAccess, userID, fileID).Scan(&fa.FileID, &fa.AccessLevel, &fa.WebServices, &fa.AllowWebServices)
+	err := s.rd.QueryRowContext(ctx, sqlFileAccess, userID, fileID).Scan(&fa.FileID, &fa.AccessLevel, &fa.WebServices, &fa.AllowWebServices)
 	if err != nil {
 		return FileAccess{}, unauthorized(err)
 	}
@@ -89,7 +89,7 @@ func notFoundRow(err error) error {
 // apart (workspace.md §5: the user gone is 404, not 401). It runs only after a lookup failed.
 func (s *Store) OrphanedCredential(ctx context.Context, secretHash string) (bool, error) {
 	var expires time.Time
-	err := s.sql.QueryRowContext(ctx, `SELECT oauth_tokens.expires_at FROM oauth_tokens
+	err := s.rd.QueryRowContext(ctx, `SELECT oauth_tokens.expires_at FROM oauth_tokens
 		LEFT JOIN users ON users.id = oauth_tokens.user_id
 		WHERE oauth_tokens.access_hash = ? AND oauth_tokens.revoked_at IS NULL AND users.id IS NULL`, secretHash).Scan(&expires)
 	switch {
@@ -99,7 +99,7 @@ func (s *Store) OrphanedCredential(ctx context.Context, secretHash string) (bool
 		return false, translate(err)
 	}
 	var id int64
-	err = s.sql.QueryRowContext(ctx, `SELECT access_keys.id FROM access_keys LEFT JOIN users ON users.id = access_keys.user_id
+	err = s.rd.QueryRowContext(ctx, `SELECT access_keys.id FROM access_keys LEFT JOIN users ON users.id = access_keys.user_id
 		WHERE access_keys.secret_hash = ? AND access_keys.revoked_at IS NULL AND users.id IS NULL`, secretHash).Scan(&id)
 	switch {
 	case err == nil:

@@ -65,7 +65,7 @@ func (s *Store) IssueOTP(ctx context.Context, r OTPRequest) (sent bool, err erro
 		len(r.Code) != 6 || len(r.CodeHash) != 64 {
 		return false, fmt.Errorf("issue otp: malformed request (purpose %q, destination %q)", r.Purpose, r.Destination)
 	}
-	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
 		return false, translate(err)
 	}
@@ -163,7 +163,7 @@ func (s *Store) CheckOptIn(ctx context.Context, userID int64, codeHash string) (
 }
 
 func (s *Store) checkOTP(ctx context.Context, userID int64, purpose, codeHash string) (OTPResult, OTP, error) {
-	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
 		return OTPNone, OTP{}, translate(err)
 	}
@@ -210,7 +210,7 @@ func (s *Store) checkOTP(ctx context.Context, userID int64, purpose, codeHash st
 // caller can tell "nothing to verify" (ok is false) from "the code has expired" (CheckOTP says OTPExpired).
 // Read it before CheckOTP: a code that CheckOTP accepts is used up and no longer pending.
 func (s *Store) PendingOTP(ctx context.Context, userID int64, purpose string) (destination string, ok bool, err error) {
-	err = s.sql.QueryRowContext(ctx, `SELECT COALESCE(number, destination) FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL
+	err = s.rd.QueryRowContext(ctx, `SELECT COALESCE(number, destination) FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL
 		ORDER BY id DESC LIMIT 1`, userID, purpose).Scan(&destination)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -225,7 +225,7 @@ func (s *Store) PendingOTP(ctx context.Context, userID int64, purpose string) (d
 // read on otps itself would take gap locks on the (user_id, purpose) index, and two users' first codes
 // could then deadlock on insert. SQLite's immediate transaction already excludes other writers.
 // A missing user is sql.ErrNoRows.
-func (s *Store) lockOTPs(ctx context.Context, tx *sql.Tx, userID int64) error {
+func (s *Store) lockOTPs(ctx context.Context, tx *sqlTx, userID int64) error {
 	q := `SELECT id FROM users WHERE id = ?`
 	if s.dialect == "mysql" {
 		q += ` FOR UPDATE`
@@ -237,7 +237,7 @@ func (s *Store) lockOTPs(ctx context.Context, tx *sql.Tx, userID int64) error {
 // unusedOTPs reads the user's unused codes for the purpose, latest first (IssueOTP leaves one at most; a
 // list keeps that true even if something else ever left more). Under lockOTPs no one else writes the user's codes, and InnoDB takes the
 // plain read's snapshot only now, after the lock: it sees every committed change.
-func unusedOTPs(ctx context.Context, tx *sql.Tx, userID int64, purpose string) ([]OTP, error) {
+func unusedOTPs(ctx context.Context, tx *sqlTx, userID int64, purpose string) ([]OTP, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, destination, number, code_hash, attempts, expires_at, last_sent_at
 		FROM otps WHERE user_id = ? AND purpose = ? AND consumed_at IS NULL ORDER BY id DESC`, userID, purpose)
 	if err != nil {

@@ -28,7 +28,7 @@ const outboxColumns = "id, kind, `to`, subject, body, created_at, attempts, next
 
 // enqueue writes one message to the outbox inside the caller's transaction, so that a change and the
 // message it causes commit together (or not at all). The message is due at once.
-func enqueue(ctx context.Context, tx *sql.Tx, now time.Time, kind, to, subject, body string) error {
+func enqueue(ctx context.Context, tx *sqlTx, now time.Time, kind, to, subject, body string) error {
 	now = now.UTC()
 	_, err := tx.ExecContext(ctx, "INSERT INTO outbox (kind, `to`, subject, body, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
 		kind, to, subject, body, now, now)
@@ -56,7 +56,7 @@ func (s *Store) PendingMessages(ctx context.Context, n int) ([]OutboxMessage, er
 
 // messages runs a query over outboxColumns.
 func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMessage, error) {
-	rows, err := s.sql.QueryContext(ctx, q, args...)
+	rows, err := s.rd.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -79,7 +79,7 @@ func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMe
 // reset link, which is a secret at rest once it has been handed on. The recipient, subject and times stay for
 // the record. Marking a sent message again changes nothing.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
-	return s.deliveryAttempt(ctx, id, func(tx *sql.Tx, attempts int64, now time.Time) error {
+	return s.deliveryAttempt(ctx, id, func(tx *sqlTx, attempts int64, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, body = '' WHERE id = ?`, now, id)
 		return err
 	})
@@ -89,7 +89,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64) error {
 // attempt after a delay that starts at 30 s and doubles with each failure up to 1 h, or at retryAt when that
 // is later (a provider's Retry-After; the zero time for none). A message already sent stays sent.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
-	return s.deliveryAttempt(ctx, id, func(tx *sql.Tx, attempts int64, now time.Time) error {
+	return s.deliveryAttempt(ctx, id, func(tx *sqlTx, attempts int64, now time.Time) error {
 		attempts++
 		next := now.Add(retryDelay(attempts))
 		if retryAt.After(next) {
@@ -106,8 +106,8 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, retryAt
 
 // deliveryAttempt locks an unsent message and applies record to it in one transaction. An unknown id is
 // KindNotFound; a message already sent is left alone.
-func (s *Store) deliveryAttempt(ctx context.Context, id int64, record func(tx *sql.Tx, attempts int64, now time.Time) error) error {
-	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+func (s *Store) deliveryAttempt(ctx context.Context, id int64, record func(tx *sqlTx, attempts int64, now time.Time) error) error {
+	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
 		return translate(err)
 	}

@@ -68,7 +68,7 @@ type fieldDiff struct {
 // profile event. It returns the user as it is afterwards and whether anything changed; when nothing
 // differs it writes nothing.
 func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	tx, err := s.sql.BeginTx(ctx, nil) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
 		return User{}, false, translate(err)
 	}
@@ -86,7 +86,7 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChang
 	return u, changed, nil
 }
 
-func (s *Store) updateProfile(ctx context.Context, tx *sql.Tx, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
+func (s *Store) updateProfile(ctx context.Context, tx *sqlTx, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
 	var u, before User
 	q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
 	if s.dialect == "mysql" {
@@ -230,16 +230,11 @@ func (s *Store) Taken(ctx context.Context, field, value string, self int64) (boo
 	if col == "" {
 		return false, Errorf(KindInternal, "no uniqueness rule for %q", field)
 	}
-	err := checkFree(ctx, s.sql, col, value, self, field)
+	err := checkFree(ctx, s.rd, col, value, self, field)
 	if KindOf(err) == KindConflict {
 		return true, nil
 	}
 	return false, translate(err)
-}
-
-// rowQuerier is a *sql.DB or a *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // checkFree fails with KindConflict when another user already holds value in a case-insensitive column.
@@ -273,7 +268,7 @@ func same[T comparable](a, b *T) bool {
 // link. Access keys stay. It is not a
 // profile change: no version bump, no profile event.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keepTokenID int64) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return translate(err)
 	}

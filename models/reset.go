@@ -13,7 +13,7 @@ const CodeReset = "reset"
 // StartReset stores a password-reset link for a user and writes its e-mail to the outbox, in one transaction;
 // links issued before it stop working.
 func (s *Store) StartReset(ctx context.Context, userID int64, hash string, expiresAt time.Time, m Message) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return translate(err)
 	}
@@ -38,7 +38,7 @@ var ErrResetInvalid = &Error{Kind: KindNotFound, Message: "This link is invalid 
 // ResetUser returns the user of a live reset link.
 func (s *Store) ResetUser(ctx context.Context, hash string) (int64, error) {
 	var c OAuthCode
-	err := s.sql.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oauth_codes WHERE code_hash = ? AND kind = ?`, hash, CodeReset).Scan(codeFields(&c)...)
+	err := s.rd.QueryRowContext(ctx, `SELECT `+codeColumns+` FROM oauth_codes WHERE code_hash = ? AND kind = ?`, hash, CodeReset).Scan(codeFields(&c)...)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, ErrResetInvalid
@@ -57,7 +57,7 @@ func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) er
 	if err != nil {
 		return err
 	}
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return translate(err)
 	}
@@ -78,7 +78,7 @@ func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) er
 
 // UserByEmail finds the one user whose e-mail matches, case-insensitively; none or several is KindNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ? LIMIT 2`, Fold(email))
+	rows, err := s.rd.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ? LIMIT 2`, Fold(email))
 	if err != nil {
 		return User{}, translate(err)
 	}

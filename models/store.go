@@ -30,10 +30,17 @@ import (
 )
 
 // Store runs the business operations of fileapi on one database.
+//
+// On SQLite it keeps two pools: readers, and one writer connection that every write and every transaction
+// goes through. SQLite takes one writer at a time anyway; queueing writers in the pool instead of in SQLite's
+// busy handler (which sleeps in steps of up to 100 ms) keeps a write's wait as short as the write before it.
+// On MySQL both are the same pool.
 type Store struct {
-	db      *gorm.DB
-	sql     *sql.DB // the same pool, for the hot-path statements of hotpath.go
-	dialect string  // "sqlite" or "mysql"
+	db      *gorm.DB // reads; on MySQL everything
+	wdb     *gorm.DB // writes
+	rd      *sqlPool // reads, with prepared statements
+	wr      *sqlPool // writes and transactions, with prepared statements
+	dialect string   // "sqlite" or "mysql"
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -113,7 +120,33 @@ func redactDSN(s string) string {
 
 // Open connects to the database named by dsn and checks that it answers. It does not migrate.
 func Open(ctx context.Context, dsn DSN) (*Store, error) {
-	cfg := &gorm.Config{
+	var (
+		s   *Store
+		err error
+	)
+	switch dsn.Dialect {
+	case "sqlite":
+		s, err = openSQLite(dsn.Path)
+	case "mysql":
+		s, err = openMySQL(dsn.Config)
+	default:
+		return nil, fmt.Errorf("unknown database dialect %q", dsn.Dialect)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.rd.db.PingContext(pingCtx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+	}
+	return s, nil
+}
+
+// gormConfig is the GORM configuration of both dialects.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
 		Logger: logger.Discard,
 		// Single statements need no transaction of their own; multi-statement operations open one.
 		SkipDefaultTransaction: true,
@@ -121,59 +154,86 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 		PrepareStmt: true,
 		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
-	var dialector gorm.Dialector
-	switch dsn.Dialect {
-	case "sqlite":
-		if dir := filepath.Dir(dsn.Path); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database folder: %w", err)
-			}
+}
+
+// sqliteReaders is the size of the SQLite reader pool (the writer is one more connection).
+const sqliteReaders = 4
+
+// openSQLite opens the reader pool and the one writer connection of a SQLite database.
+func openSQLite(path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
 		}
-		// WAL lets readers run beside the writer; busy_timeout makes a second writer wait instead of failing
-		// with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN, so a read-then-write transaction
-		// cannot deadlock on lock upgrade; synchronous(NORMAL) is durable in WAL mode across process crashes.
-		dialector = sqlite.Open(dsn.Path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate")
-	case "mysql":
-		dialector = gormMySQL(dsn.Config)
-	default:
-		return nil, fmt.Errorf("unknown database dialect %q", dsn.Dialect)
 	}
-	db, err := gorm.Open(dialector, cfg)
+	// WAL lets readers run beside the writer; busy_timeout makes a writer of another process wait instead of
+	// failing with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN, so a read-then-write
+	// transaction cannot deadlock on lock upgrade; synchronous(NORMAL) is durable in WAL mode across process
+	// crashes.
+	dsn := path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate"
+	var pools [2]*sql.DB
+	for i := range pools {
+		db, err := sql.Open(sqlite.DriverName, dsn)
+		if err != nil {
+			closeAll(pools[:i]...)
+			return nil, err
+		}
+		pools[i] = db
+	}
+	readers, writer := pools[0], pools[1]
+	readers.SetMaxOpenConns(sqliteReaders)
+	readers.SetMaxIdleConns(sqliteReaders)
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	db, err := gorm.Open(&sqlite.Dialector{Conn: readers}, gormConfig())
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+		closeAll(pools[:]...)
+		return nil, err
+	}
+	wdb, err := gorm.Open(&sqlite.Dialector{Conn: writer}, gormConfig())
+	if err != nil {
+		closeAll(pools[:]...)
+		return nil, err
+	}
+	return &Store{db: db, wdb: wdb, rd: newSQLPool(readers), wr: newSQLPool(writer), dialect: "sqlite",
+		Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// openMySQL opens one pool for reads and writes.
+func openMySQL(cfg *mysql.Config) (*Store, error) {
+	db, err := gorm.Open(gormMySQL(cfg), gormConfig())
+	if err != nil {
+		return nil, err
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
 	}
-	if dsn.Dialect == "sqlite" {
-		// SQLite has one writer at a time anyway; a few connections let reads run beside it.
-		sqlDB.SetMaxOpenConns(4)
-		sqlDB.SetMaxIdleConns(4)
-	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
-		// Servers and proxies drop idle connections; recycle them before they do.
-		sqlDB.SetConnMaxLifetime(5 * time.Minute)
-		sqlDB.SetConnMaxIdleTime(time.Minute)
+	sqlDB.SetMaxOpenConns(32)
+	sqlDB.SetMaxIdleConns(32)
+	// Servers and proxies drop idle connections; recycle them before they do.
+	sqlDB.SetConnMaxLifetime(5 * time.Minute)
+	sqlDB.SetConnMaxIdleTime(time.Minute)
+	p := newSQLPool(sqlDB)
+	return &Store{db: db, wdb: db, rd: p, wr: p, dialect: "mysql", Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+func closeAll(dbs ...*sql.DB) {
+	for _, db := range dbs {
+		if db != nil {
+			_ = db.Close()
+		}
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := sqlDB.PingContext(pingCtx); err != nil {
-		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
-	}
-	return &Store{db: db, sql: sqlDB, dialect: dsn.Dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close releases the database connections.
 func (s *Store) Close() error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
+	err := s.rd.close()
+	if s.wr != s.rd {
+		err = errors.Join(err, s.wr.close())
 	}
-	return sqlDB.Close()
+	return err
 }
 
 // Dialect is "sqlite" or "mysql".
@@ -181,18 +241,10 @@ func (s *Store) Dialect() string { return s.dialect }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	return translate(sqlDB.PingContext(ctx))
+	return translate(s.rd.db.PingContext(ctx))
 }
 
 func (s *Store) goose() (*goose.Provider, error) {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return nil, err
-	}
 	dialect, folder := goose.DialectSQLite3, "sqlite"
 	if s.dialect == "mysql" {
 		dialect, folder = goose.DialectMySQL, "mysql"
@@ -201,7 +253,7 @@ func (s *Store) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, sqlDB, sub)
+	return goose.NewProvider(dialect, s.wr.db, sub)
 }
 
 // MigrationStatus is one migration and whether it is applied.

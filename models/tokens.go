@@ -25,7 +25,7 @@ type NewToken struct {
 
 // CreateToken stores an issued token. A token that starts a family is its own family.
 func (s *Store) CreateToken(ctx context.Context, nt NewToken) (OAuthToken, error) {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return OAuthToken{}, translate(err)
 	}
@@ -53,7 +53,7 @@ const sqlTokenByAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tok
 func (s *Store) UserByAccessToken(ctx context.Context, accessHash string) (TokenHolder, error) {
 	var th TokenHolder
 	t := &th.Token
-	err := s.sql.QueryRowContext(ctx, sqlTokenByAccess, accessHash).Scan(userFields(&th.User,
+	err := s.rd.QueryRowContext(ctx, sqlTokenByAccess, accessHash).Scan(userFields(&th.User,
 		&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID)...)
 	if err != nil {
 		return TokenHolder{}, unauthorized(err)
@@ -68,9 +68,10 @@ func (s *Store) UserByAccessToken(ctx context.Context, accessHash string) (Token
 
 // RefreshSaasu renews a Saasu refresh token (one issued without a client): the row gets a new access token
 // and scope, so the earlier access token of this refresh token stops working at once; the refresh token
-// itself is kept. An unknown, expired, revoked or client-issued refresh token is KindInvalid.
-func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash string, expiresAt time.Time, scope func(userID int64) (string, error)) (OAuthToken, error) {
-	tx, err := s.sql.BeginTx(ctx, nil)
+// itself is kept, and the scope follows the user's memberships as they are now, read in the same transaction.
+// An unknown, expired, revoked or client-issued refresh token is KindInvalid.
+func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash string, expiresAt time.Time) (OAuthToken, error) {
+	tx, err := s.wr.BeginTx(ctx)
 	if err != nil {
 		return OAuthToken{}, translate(err)
 	}
@@ -97,10 +98,11 @@ func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash str
 		}
 		return OAuthToken{}, translate(err)
 	}
-	sc, err := scope(t.UserID)
+	ids, err := fileIDs(ctx, tx, t.UserID)
 	if err != nil {
 		return OAuthToken{}, err
 	}
+	sc := Scope(ids)
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET access_hash = ?, expires_at = ?, scope = ? WHERE id = ?`,
 		newAccessHash, expiresAt.UTC(), sc, t.ID); err != nil {
 		return OAuthToken{}, translate(err)
@@ -114,7 +116,11 @@ func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash str
 
 // FileIDs lists the files a user holds a membership on, ascending.
 func (s *Store) FileIDs(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT file_id FROM memberships WHERE user_id = ? ORDER BY file_id`, userID)
+	return fileIDs(ctx, s.rd, userID)
+}
+
+func fileIDs(ctx context.Context, db querier, userID int64) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT file_id FROM memberships WHERE user_id = ? ORDER BY file_id`, userID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -189,7 +195,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (TokenInfo, error)
 	for _, col := range []string{"access_hash", "refresh_hash"} {
 		var ti TokenInfo
 		args := append(userFields(&ti.User), tokenFields(&ti.Token)...)
-		err := s.sql.QueryRowContext(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+		err := s.rd.QueryRowContext(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
 			FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id WHERE oauth_tokens.`+col+` = ?`, hash).Scan(args...)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
@@ -206,18 +212,13 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (TokenInfo, error)
 
 // RevokeToken revokes one stored token (its access token, and its refresh token with it).
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.Now(), id)
+	_, err := s.wr.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.Now(), id)
 	return translate(err)
 }
 
 // RevokeFamily revokes every access and refresh token issued from one authorization.
 func (s *Store) RevokeFamily(ctx context.Context, familyID int64) error {
-	return revokeFamily(ctx, s.sql, s.Now(), familyID)
-}
-
-// execer is a *sql.DB or a *sql.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	return revokeFamily(ctx, s.wr, s.Now(), familyID)
 }
 
 // revokeFamily revokes a token family, alone or inside a caller's transaction.
@@ -228,6 +229,6 @@ func revokeFamily(ctx context.Context, db execer, now time.Time, familyID int64)
 
 // ExpireAccess ends a token's access secret now and leaves its refresh token as it is.
 func (s *Store) ExpireAccess(ctx context.Context, id int64) error {
-	_, err := s.sql.ExecContext(ctx, `UPDATE oauth_tokens SET expires_at = ? WHERE id = ? AND expires_at > ?`, s.Now(), id, s.Now())
+	_, err := s.wr.ExecContext(ctx, `UPDATE oauth_tokens SET expires_at = ? WHERE id = ? AND expires_at > ?`, s.Now(), id, s.Now())
 	return translate(err)
 }
