@@ -20,25 +20,27 @@ type Principal struct {
 }
 
 // ByToken resolves a live access token to the principal it acts as, with Via set to via, and returns the
-// token's scope. Anything but a live access token is KindUnauthorized.
-func (a *Authenticator) ByToken(ctx context.Context, token, via string) (Principal, string, error) {
-	th, err := a.Store.UserByAccessToken(ctx, HashSecret(token))
+// token's scope and what the user reaches on fileID (0: the user's own file), read in the same query.
+// Anything but a live access token is KindUnauthorized.
+func (a *Authenticator) ByToken(ctx context.Context, token, via string, fileID int64) (Principal, string, models.Reach, error) {
+	ta, err := a.Store.AccessByToken(ctx, HashSecret(token), fileID)
 	if err != nil {
-		return Principal{}, "", err
+		return Principal{}, "", models.Reach{}, err
 	}
-	return Principal{User: th.User, Via: via, TokenID: th.Token.ID, ServiceAccount: th.User.UserType == models.UserService},
-		th.Token.Scope, nil
+	return Principal{User: ta.User, Via: via, TokenID: ta.Token.ID, ServiceAccount: ta.User.UserType == models.UserService},
+		ta.Token.Scope, ta.Reach, nil
 }
 
 // ByKey resolves an unrevoked access key to the principal it acts as, with Via set to via, and returns the
-// file the key is bound to, if any. Anything else is KindUnauthorized.
-func (a *Authenticator) ByKey(ctx context.Context, key, via string) (Principal, *int64, error) {
-	owner, err := a.Store.UserByAccessKey(ctx, HashSecret(key))
+// file the key is bound to, if any, and what the user reaches on fileID (0: the user's own file), read in the
+// same query. Anything else is KindUnauthorized.
+func (a *Authenticator) ByKey(ctx context.Context, key, via string, fileID int64) (Principal, *int64, models.Reach, error) {
+	ka, err := a.Store.AccessByKey(ctx, HashSecret(key), fileID)
 	if err != nil {
-		return Principal{}, nil, err
+		return Principal{}, nil, models.Reach{}, err
 	}
-	return Principal{User: owner.User, Via: via, KeyID: owner.KeyID, ServiceAccount: owner.User.UserType == models.UserService},
-		owner.KeyFileID, nil
+	return Principal{User: ka.User, Via: via, KeyID: ka.KeyID, ServiceAccount: ka.User.UserType == models.UserService},
+		ka.KeyFileID, ka.Reach, nil
 }
 
 // UserID is the id of the authenticated user.

@@ -28,16 +28,16 @@ func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, 
 	if fileID == 0 {
 		return Principal{}, denied("missing FileId")
 	}
-	cred, err := a.saasuCredential(ctx, r)
+	cred, err := a.saasuCredential(ctx, r, fileID)
 	if err != nil {
 		return Principal{}, err
 	}
 	if !cred.covers(fileID) {
 		return Principal{}, denied("file outside the token's scope or the key's binding")
 	}
-	fa, err := a.Store.FileAccess(ctx, cred.p.User.ID, fileID)
-	if err != nil {
-		return Principal{}, err
+	fa, ok := cred.reach.Access()
+	if !ok {
+		return Principal{}, denied("no membership on the file")
 	}
 	if !cred.webServicesAllow(fa.WebServices, fa.AllowWebServices) {
 		return Principal{}, denied("web services are off for this membership or file")
@@ -51,7 +51,7 @@ func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, 
 // belongs to; for an access key, the files the key may be used on. A valid credential may reach none; an
 // invalid one is KindUnauthorized.
 func (a *Authenticator) SaasuFiles(ctx context.Context, r *http.Request) (Principal, []models.File, error) {
-	cred, err := a.saasuCredential(ctx, r)
+	cred, err := a.saasuCredential(ctx, r, 0)
 	if err != nil {
 		return Principal{}, nil, err
 	}
@@ -74,24 +74,25 @@ type saasuCred struct {
 	p       Principal
 	scope   string // a bearer token's scope
 	keyFile *int64 // the file an access key is bound to, if any
+	reach   models.Reach
 }
 
-// saasuCredential resolves the credential of a Saasu call: a live access token (a bearer header is the only
-// credential when present), else an unrevoked access key.
-func (a *Authenticator) saasuCredential(ctx context.Context, r *http.Request) (saasuCred, error) {
+// saasuCredential resolves the credential of a Saasu call, with what it reaches on fileID, in one query: a
+// live access token (a bearer header is the only credential when present), else an unrevoked access key.
+func (a *Authenticator) saasuCredential(ctx context.Context, r *http.Request, fileID int64) (saasuCred, error) {
 	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
 		if tok == "" {
 			return saasuCred{}, denied("empty bearer token")
 		}
-		p, scope, err := a.ByToken(ctx, tok, "saasu/bearer")
-		return saasuCred{p: p, scope: scope}, err
+		p, scope, reach, err := a.ByToken(ctx, tok, "saasu/bearer", fileID)
+		return saasuCred{p: p, scope: scope, reach: reach}, err
 	}
 	key, err := accessKey(r)
 	if err != nil {
 		return saasuCred{}, err
 	}
-	p, keyFile, err := a.ByKey(ctx, key, "saasu/key")
-	return saasuCred{p: p, keyFile: keyFile}, err
+	p, keyFile, reach, err := a.ByKey(ctx, key, "saasu/key", fileID)
+	return saasuCred{p: p, keyFile: keyFile, reach: reach}, err
 }
 
 // covers reports whether the credential itself allows the file: a token's scope names it, a key is not bound

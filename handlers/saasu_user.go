@@ -41,7 +41,7 @@ func (h *saasuUsers) put(c *gin.Context) error {
 		return err
 	}
 	u, _, err := h.store.UpdateProfile(c.Request.Context(), p.UserID(), change, models.ChangeOptions{
-		ActorUserID: p.UserID(), Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")),
+		ActorUserID: p.UserID(), Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")), Known: &p.User,
 	})
 	if err != nil {
 		return err

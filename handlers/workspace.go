@@ -252,10 +252,10 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	var p auth.Principal
 	var err error
 	if key == "" {
-		p, _, err = d.authn.ByToken(ctx, token, "workspace/bearer")
+		p, _, _, err = d.authn.ByToken(ctx, token, "workspace/bearer", 0)
 	} else {
 		secret = key
-		p, _, err = d.authn.ByKey(ctx, key, "workspace/key")
+		p, _, _, err = d.authn.ByKey(ctx, key, "workspace/key", 0)
 	}
 	switch {
 	case models.KindOf(err) == models.KindUnauthorized:

@@ -81,7 +81,7 @@ func (h *workspaceProfiles) put(c *gin.Context) error {
 		return err
 	}
 	u, _, err := h.ws.authn.Store.UpdateProfile(ctx, p.User.ID, pc, models.ChangeOptions{
-		ActorUserID: p.User.ID, Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")),
+		ActorUserID: p.User.ID, Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")), Known: &p.User,
 	})
 	if e := models.AsError(err); e.Kind == models.KindConflict {
 		// Taken since the checks above: the store's own check, inside the change, is the one that holds.

@@ -157,32 +157,36 @@ func (d *zitadelDialect) authorise(c *gin.Context, perm string) (zitadelCall, er
 	if !ok {
 		return zitadelCall{}, zBadAuth
 	}
-	th, err := d.store.UserByAccessToken(ctx, auth.HashSecret(tok))
+	// One query reads the token, its user, and the org the call names (the header's, else the user's own)
+	// with the user's membership on it.
+	header := c.GetHeader("X-Zitadel-Orgid")
+	headerOrg, headerOK := parseOrgID(header)
+	ta, err := d.store.AccessByToken(ctx, auth.HashSecret(tok), headerOrg)
 	if models.KindOf(err) == models.KindUnauthorized {
 		return zitadelCall{}, zBadToken
 	} else if err != nil {
 		return zitadelCall{}, err
 	}
-	call := zitadelCall{caller: th.User}
-	if o := c.GetHeader("X-Zitadel-Orgid"); o != "" {
-		if call.org, err = d.orgByID(c, o); err != nil {
-			return zitadelCall{}, err
-		}
-	} else if perm != "" {
-		if th.User.OwnerFileID == nil {
+	call := zitadelCall{caller: ta.User}
+	switch {
+	case header != "":
+		if !headerOK || ta.Reach.FileID == 0 {
 			return zitadelCall{}, zNoOrg
 		}
-		call.org = *th.User.OwnerFileID
+		call.org = headerOrg
+	case perm != "":
+		if ta.User.OwnerFileID == nil {
+			return zitadelCall{}, zNoOrg
+		}
+		call.org = *ta.User.OwnerFileID
 	}
 	if perm == "" {
 		call.org = 0
 		return call, nil
 	}
-	fa, err := d.store.FileAccess(ctx, th.User.ID, call.org)
-	if models.KindOf(err) == models.KindUnauthorized || (err == nil && !models.ScopeHasFile(th.Token.Scope, call.org)) {
+	fa, ok := ta.Reach.Access()
+	if !ok || fa.FileID != call.org || !models.ScopeHasFile(ta.Token.Scope, call.org) {
 		return zitadelCall{}, zNoMembership
-	} else if err != nil {
-		return zitadelCall{}, err
 	}
 	switch {
 	case fa.AccessLevel == models.AccessAdministrator:
@@ -193,18 +197,17 @@ func (d *zitadelDialect) authorise(c *gin.Context, perm string) (zitadelCall, er
 	return call, nil
 }
 
-// orgByID resolves an x-zitadel-orgid header to an existing file.
-func (d *zitadelDialect) orgByID(c *gin.Context, o string) (int64, error) {
+// parseOrgID reads an x-zitadel-orgid header: ok is false when it names no possible file. A malformed one is
+// looked up as -1, which no file has.
+func parseOrgID(o string) (id int64, ok bool) {
+	if o == "" {
+		return 0, false
+	}
 	id, err := strconv.ParseInt(o, 10, 64)
-	if !zitadelOrgExpr.MatchString(o) || err != nil || id > models.MaxID {
-		return 0, zNoOrg
+	if !zitadelOrgExpr.MatchString(o) || err != nil || id > models.MaxID || id < 1 {
+		return -1, false
 	}
-	if _, err := d.store.FileByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
-		return 0, zNoOrg
-	} else if err != nil {
-		return 0, err
-	}
-	return id, nil
+	return id, true
 }
 
 // target finds the user a call acts on (§5): the caller on auth routes, else {userId} within the org.
@@ -307,7 +310,7 @@ func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
 		return err
 	}
 	u, changed, err := h.z.store.UpdateProfile(c.Request.Context(), target.ID, profileChange(target, body), models.ChangeOptions{
-		ActorUserID: call.caller.ID, Via: "zitadel/bearer", Match: ifMatch(c.GetHeader("If-Match")),
+		ActorUserID: call.caller.ID, Via: "zitadel/bearer", Match: ifMatch(c.GetHeader("If-Match")), Known: &target,
 	})
 	switch {
 	case models.KindOf(err) == models.KindNotFound:

@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// The queries that run on every request go through database/sql with fixed SQL instead of GORM: GORM's
-// callbacks and reflection cost more than the query itself on SQLite, and the SQLite driver re-parses a
-// statement on every call, so fewer, fixed statements matter. TestModelsMatchSchema and the store tests
-// keep these column lists honest.
+// The queries that run on every request go through database/sql with fixed, prepared SQL instead of GORM:
+// GORM's callbacks and reflection cost more than the query itself. A request's credential is one query: the
+// key or token, joined to its user, the file the request names and the user's membership on it, each by a
+// unique key. TestModelsMatchSchema and the store tests keep these column lists honest.
 
-// userColumns is every column of users, in the order scanUser reads them.
+// userColumns is every column of users, in the order userFields reads them.
 const userColumns = `users.id, users.username, users.username_key, users.email, users.email_key, users.password_hash,
 	users.first_name, users.last_name, users.nick_name, users.display_name, users.preferred_language, users.gender,
 	users.mobile_number, users.is_2fa_enabled, users.timezone_id, users.date_time_format_id, users.number_format_id,
@@ -26,23 +26,151 @@ func userFields(u *User, extra ...any) []any {
 		&u.UserType, &u.OwnerFileID, &u.Version, &u.ChangedAt, &u.CreatedAt, &u.UpdatedAt}, extra...)
 }
 
-const sqlUserByKey = `SELECT ` + userColumns + `, access_keys.id, access_keys.file_id, access_keys.revoked_at
-	FROM access_keys JOIN users ON users.id = access_keys.user_id WHERE access_keys.secret_hash = ?`
+// Reach is what a credential's user reaches on one file: whether the file exists, and the user's membership
+// on it.
+type Reach struct {
+	// FileID is the file looked at; 0 when it does not exist.
+	FileID           int64
+	AllowWebServices bool
+	// Member is true when the user holds a membership on the file; AccessLevel and WebServices are its.
+	Member      bool
+	AccessLevel string
+	WebServices bool
+}
+
+// Access returns the membership as a FileAccess; ok is false when the file or the membership is missing.
+func (r Reach) Access() (fa FileAccess, ok bool) {
+	if r.FileID == 0 || !r.Member {
+		return FileAccess{}, false
+	}
+	return FileAccess{FileID: r.FileID, AccessLevel: r.AccessLevel, WebServices: r.WebServices, AllowWebServices: r.AllowWebServices}, true
+}
+
+// reachColumns are the columns of Reach, read by reachScan. The file joined is the one asked for, or the
+// user's own (ZITADEL's resource owner) when the request names none (0).
+const (
+	reachColumns = `files.id, files.allow_web_services, memberships.access_level, memberships.web_services`
+	reachJoins   = `LEFT JOIN files ON files.id = COALESCE(NULLIF(?, 0), users.owner_file_id)
+	LEFT JOIN memberships ON memberships.file_id = files.id AND memberships.user_id = users.id`
+)
+
+// reachScan holds the nullable columns of reachColumns until they become a Reach.
+type reachScan struct {
+	fileID      *int64
+	allow       *bool
+	level       *string
+	webServices *bool
+}
+
+func (r *reachScan) fields() []any { return []any{&r.fileID, &r.allow, &r.level, &r.webServices} }
+
+func (r *reachScan) reach() Reach {
+	var out Reach
+	if r.fileID != nil {
+		out.FileID, out.AllowWebServices = *r.fileID, r.allow != nil && *r.allow
+	}
+	if r.level != nil {
+		out.Member, out.AccessLevel, out.WebServices = true, *r.level, r.webServices != nil && *r.webServices
+	}
+	return out
+}
+
+// KeyAccess is an unrevoked access key found by the SHA-256 of its secret, its user, and what the user
+// reaches on the file asked about.
+type KeyAccess struct {
+	KeyOwner
+	Reach Reach
+}
+
+// keyRow is an access key as stored, revoked or not: what the credential cache keeps.
+type keyRow struct {
+	KeyAccess
+	revoked bool
+}
+
+const sqlKeyAccess = `SELECT ` + userColumns + `, access_keys.id, access_keys.file_id, access_keys.revoked_at, ` + reachColumns + `
+	FROM access_keys JOIN users ON users.id = access_keys.user_id
+	` + reachJoins + `
+	WHERE access_keys.secret_hash = ?`
+
+// AccessByKey finds the user of an unrevoked access key by the SHA-256 of its secret, and what the user
+// reaches on fileID (0: the user's own file, if any). Any failure to find one is KindUnauthorized; the
+// caller must not learn why.
+func (s *Store) AccessByKey(ctx context.Context, secretHash string, fileID int64) (KeyAccess, error) {
+	ck := credKey{key: true, hash: secretHash, file: fileID}
+	v, gen, hit := s.creds.get(ctx, ck)
+	row, _ := v.(keyRow)
+	if !hit {
+		var revoked *time.Time
+		var rs reachScan
+		err := s.rd.QueryRowContext(ctx, sqlKeyAccess, fileID, secretHash).Scan(userFields(&row.User,
+			append([]any{&row.KeyID, &row.KeyFileID, &revoked}, rs.fields()...)...)...)
+		if err != nil {
+			return KeyAccess{}, unauthorized(err)
+		}
+		row.User.normaliseTimes()
+		row.Reach, row.revoked = rs.reach(), revoked != nil
+		s.creds.put(gen, ck, row)
+	}
+	if row.revoked {
+		return KeyAccess{}, &Error{Kind: KindUnauthorized, Message: "revoked access key"}
+	}
+	return row.KeyAccess, nil
+}
 
 // UserByAccessKey finds the user of an unrevoked access key by the SHA-256 of its secret.
 // Any failure to find one is KindUnauthorized; the caller must not learn why.
 func (s *Store) UserByAccessKey(ctx context.Context, secretHash string) (KeyOwner, error) {
-	var ko KeyOwner
-	var revoked *time.Time
-	err := s.rd.QueryRowContext(ctx, sqlUserByKey, secretHash).Scan(userFields(&ko.User, &ko.KeyID, &ko.KeyFileID, &revoked)...)
-	if err != nil {
-		return KeyOwner{}, unauthorized(err)
+	ka, err := s.AccessByKey(ctx, secretHash, 0)
+	return ka.KeyOwner, err
+}
+
+// TokenAccess is a live access token found by the SHA-256 of its secret, its user, and what the user
+// reaches on the file asked about.
+type TokenAccess struct {
+	TokenHolder
+	Reach Reach
+}
+
+const sqlTokenAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tokens.client_id, oauth_tokens.scope,
+	oauth_tokens.expires_at, oauth_tokens.revoked_at, oauth_tokens.family_id, ` + reachColumns + `
+	FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id
+	` + reachJoins + `
+	WHERE oauth_tokens.access_hash = ?`
+
+// AccessByToken finds the user of a live access token (unexpired, unrevoked, of an existing user) by the
+// SHA-256 of the token, and what the user reaches on fileID (0: the user's own file, if any). Anything else
+// (a refresh token included: it is looked up by another column) is KindUnauthorized.
+func (s *Store) AccessByToken(ctx context.Context, accessHash string, fileID int64) (TokenAccess, error) {
+	ck := credKey{hash: accessHash, file: fileID}
+	v, gen, hit := s.creds.get(ctx, ck)
+	ta, _ := v.(TokenAccess)
+	if !hit {
+		t := &ta.Token
+		var rs reachScan
+		err := s.rd.QueryRowContext(ctx, sqlTokenAccess, fileID, accessHash).Scan(userFields(&ta.User,
+			append([]any{&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID}, rs.fields()...)...)...)
+		if err != nil {
+			return TokenAccess{}, unauthorized(err)
+		}
+		t.UserID, t.AccessHash, t.ExpiresAt = ta.User.ID, &accessHash, t.ExpiresAt.UTC()
+		ta.User.normaliseTimes()
+		ta.Reach = rs.reach()
+		s.creds.put(gen, ck, ta)
 	}
-	if revoked != nil {
-		return KeyOwner{}, &Error{Kind: KindUnauthorized, Message: "revoked access key"}
+	// Checked on every use, cached or not: expiry moves with the clock, not with the database.
+	if ta.Token.RevokedAt != nil || !s.Now().Before(ta.Token.ExpiresAt) {
+		return TokenAccess{}, &Error{Kind: KindUnauthorized, Message: "expired or revoked access token"}
 	}
-	ko.User.normaliseTimes()
-	return ko, nil
+	return ta, nil
+}
+
+// UserByAccessToken finds the user of a live access token by the SHA-256 of the token: unexpired, unrevoked,
+// of an existing user. Anything else (a refresh token included: it is looked up by another column) is
+// KindUnauthorized.
+func (s *Store) UserByAccessToken(ctx context.Context, accessHash string) (TokenHolder, error) {
+	ta, err := s.AccessByToken(ctx, accessHash, 0)
+	return ta.TokenHolder, err
 }
 
 const sqlFileAccess = `SELECT memberships.file_id, memberships.access_level, memberships.web_services, files.allow_web_services

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 )
 
 // Change is one optional field of a ProfileChange. A field that is not Set is kept as stored;
@@ -50,6 +48,9 @@ type ChangeOptions struct {
 	// Notify, when set, is the message a real change sends, written to the outbox in the same transaction.
 	// It gets the user as it was before the change; returning nil sends nothing.
 	Notify func(before User) *Message
+	// Known, when set, is the user as the caller read it at the start of the request (the principal's):
+	// the change is planned on it without reading the row again (see UpdateProfile).
+	Known *User
 }
 
 // Message is an e-mail or SMS for the outbox.
@@ -67,79 +68,114 @@ type fieldDiff struct {
 // precondition and the state rules, compares, writes the changed fields, bumps the version and appends a
 // profile event. It returns the user as it is afterwards and whether anything changed; when nothing
 // differs it writes nothing.
+//
+// With opt.Known (the user as the caller's credential lookup read it, at the start of the request) the
+// transaction does not read the row again: the change is planned on Known and written under
+// "WHERE version = Known.Version", and only when another writer got in between is the row read again, locked,
+// inside the transaction. A change to nothing opens no transaction at all.
 func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
-	if err != nil {
-		return User{}, false, translate(err)
+	if opt.Known != nil && opt.Known.ID == userID {
+		u, changed, err := s.updateProfile(ctx, userID, pc, opt, opt.Known)
+		if !errors.Is(err, errMoved) {
+			return u, changed, err
+		}
 	}
-	defer func() { _ = tx.Rollback() }()
-	u, changed, err := s.updateProfile(ctx, tx, userID, pc, opt)
-	if err == nil && changed {
-		err = tx.Commit()
+	return s.updateProfile(ctx, userID, pc, opt, nil)
+}
+
+// errMoved says that the row changed after the caller read it: the change is planned again on a fresh read.
+var errMoved = errors.New("the user row moved since it was read")
+
+// updateProfile plans the change on known, or on the row read and locked in the transaction when known is nil,
+// and writes it.
+func (s *Store) updateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions, known *User) (User, bool, error) {
+	var tx *sqlTx
+	defer func() {
+		if tx != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	begin := func() error {
+		var err error
+		tx, err = s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+		return err
 	}
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return User{}, false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err}
+	var before User
+	if known != nil {
+		before = *known
+	} else {
+		if err := begin(); err != nil {
+			return User{}, false, translate(err)
+		}
+		q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+		if s.dialect == "mysql" {
+			q += ` FOR UPDATE` // SQLite's immediate transaction already excludes other writers
+		}
+		if err := tx.QueryRowContext(ctx, q, userID).Scan(userFields(&before)...); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return User{}, false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err}
+			}
+			return User{}, false, translate(err)
+		}
+		before.normaliseTimes()
+	}
+	after, diff, err := planProfile(before, pc, opt)
+	if err != nil || len(diff) == 0 {
+		return after, false, err
+	}
+	if tx == nil {
+		if err := begin(); err != nil {
+			return User{}, false, translate(err)
+		}
+	}
+	if err := s.writeProfile(ctx, tx, before, &after, diff, opt); err != nil {
+		if errors.Is(err, errMoved) && known == nil {
+			// Unreachable (the row is locked), but a lost update must never pass silently.
+			return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read", Err: err}
 		}
 		return User{}, false, translate(err)
 	}
-	return u, changed, nil
+	if err := tx.Commit(); err != nil {
+		return User{}, false, translate(err)
+	}
+	return after, true, nil
 }
 
-func (s *Store) updateProfile(ctx context.Context, tx *sqlTx, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	var u, before User
-	q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
-	if s.dialect == "mysql" {
-		q += ` FOR UPDATE` // SQLite's immediate transaction already excludes other writers
-	}
-	if err := tx.QueryRowContext(ctx, q, userID).Scan(userFields(&u)...); err != nil {
-		return User{}, false, err
-	}
-	u.normaliseTimes()
-	before = u
+// planProfile applies a change to the user as read: the precondition, the state rules, and the fields that
+// differ. It touches no database.
+func planProfile(u User, pc ProfileChange, opt ChangeOptions) (User, map[string]fieldDiff, error) {
 	if opt.Match != nil && !opt.Match(u.Version) {
-		return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
+		return User{}, nil, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
 	}
 	// While 2FA is on the number is its second factor: only the 2FA operations (which set TwoFactor) move it.
 	if pc.MobileNumber.Set && u.Is2FAEnabled && !pc.TwoFactor.Set && !same(u.MobileNumber, pc.MobileNumber.Value) {
-		return User{}, false, &Error{Kind: KindInvalid, Field: "MobileNumber", Message: "MobileNumber cannot be changed while two-factor authentication is enabled."}
+		return User{}, nil, &Error{Kind: KindInvalid, Field: "MobileNumber", Message: "MobileNumber cannot be changed while two-factor authentication is enabled."}
 	}
-	set := map[string]any{}
 	diff := map[string]fieldDiff{}
 	apply := func(col string, ch Change[string], cur **string) {
 		if ch.Set && !same(*cur, ch.Value) {
 			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-			set[col] = ch.Value
 			*cur = ch.Value
 		}
 	}
 	applyInt := func(col string, ch Change[int64], cur **int64) {
 		if ch.Set && !same(*cur, ch.Value) {
 			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-			set[col] = ch.Value
 			*cur = ch.Value
 		}
 	}
 	if pc.Username.Set && pc.Username.Value != nil && *pc.Username.Value != u.Username {
-		if err := checkFree(ctx, tx, "username_key", *pc.Username.Value, u.ID, "Username"); err != nil {
-			return User{}, false, err
-		}
 		diff["username"] = fieldDiff{Old: u.Username, New: *pc.Username.Value}
 		u.Username, u.UsernameKey = *pc.Username.Value, Fold(*pc.Username.Value)
-		set["username"], set["username_key"] = u.Username, u.UsernameKey
 	}
 	if pc.Email.Set && !same(u.Email, pc.Email.Value) {
 		var key *string
 		if pc.Email.Value != nil {
 			k := Fold(*pc.Email.Value)
 			key = &k
-			if err := checkFree(ctx, tx, "email_key", *pc.Email.Value, u.ID, "Email"); err != nil {
-				return User{}, false, err
-			}
 		}
 		diff["email"] = fieldDiff{Old: u.Email, New: pc.Email.Value}
 		u.Email, u.EmailKey = pc.Email.Value, key
-		set["email"], set["email_key"] = u.Email, u.EmailKey
 	}
 	apply("first_name", pc.FirstName, &u.FirstName)
 	apply("last_name", pc.LastName, &u.LastName)
@@ -157,51 +193,55 @@ func (s *Store) updateProfile(ctx context.Context, tx *sqlTx, userID int64, pc P
 		}
 		if g != u.Gender {
 			diff["gender"] = fieldDiff{Old: u.Gender, New: g}
-			set["gender"] = g
 			u.Gender = g
 		}
 	}
 	if pc.TwoFactor.Set && pc.TwoFactor.Value != nil && *pc.TwoFactor.Value != u.Is2FAEnabled {
 		diff["is_2fa_enabled"] = fieldDiff{Old: u.Is2FAEnabled, New: *pc.TwoFactor.Value}
 		u.Is2FAEnabled = *pc.TwoFactor.Value
-		set["is_2fa_enabled"] = u.Is2FAEnabled
 	}
-	if len(diff) == 0 {
-		return u, false, nil
+	return u, diff, nil
+}
+
+// sqlWriteProfile writes every profile column of a user, guarded by the version the change was planned on.
+// One fixed statement for every change: prepared once, whatever the fields.
+const sqlWriteProfile = `UPDATE users SET username = ?, username_key = ?, email = ?, email_key = ?, first_name = ?,
+	last_name = ?, nick_name = ?, display_name = ?, preferred_language = ?, gender = ?, mobile_number = ?,
+	is_2fa_enabled = ?, timezone_id = ?, date_time_format_id = ?, number_format_id = ?, version = ?,
+	changed_at = ?, updated_at = ? WHERE id = ? AND version = ?`
+
+// writeProfile writes a planned change in tx: the uniqueness of a new username or e-mail, the row with its
+// version bumped, the profile event, and the message the change sends. It fails with errMoved when the row is
+// no longer at before's version.
+func (s *Store) writeProfile(ctx context.Context, tx *sqlTx, before User, after *User, diff map[string]fieldDiff, opt ChangeOptions) error {
+	if _, ok := diff["username"]; ok {
+		if err := checkFree(ctx, tx, "username_key", after.Username, after.ID, "Username"); err != nil {
+			return err
+		}
+	}
+	if _, ok := diff["email"]; ok && after.Email != nil {
+		if err := checkFree(ctx, tx, "email_key", *after.Email, after.ID, "Email"); err != nil {
+			return err
+		}
 	}
 	now := s.Now()
-	old := u.Version
-	u.Version, u.ChangedAt, u.UpdatedAt = old+1, now, now
-	set["version"], set["changed_at"], set["updated_at"] = u.Version, now, now
-
-	cols := make([]string, 0, len(set))
-	for c := range set {
-		cols = append(cols, c)
-	}
-	sort.Strings(cols) // column names come from the code above, never from input
-	var stmt strings.Builder
-	args := make([]any, 0, len(cols)+2)
-	stmt.WriteString("UPDATE users SET ")
-	for i, c := range cols {
-		if i > 0 {
-			stmt.WriteString(", ")
-		}
-		stmt.WriteString(c + " = ?")
-		args = append(args, set[c])
-	}
-	stmt.WriteString(" WHERE id = ? AND version = ?")
-	res, err := tx.ExecContext(ctx, stmt.String(), append(args, u.ID, old)...)
+	after.Version, after.ChangedAt, after.UpdatedAt = before.Version+1, now, now
+	u := after
+	res, err := tx.ExecContext(ctx, sqlWriteProfile, u.Username, u.UsernameKey, u.Email, u.EmailKey, u.FirstName,
+		u.LastName, u.NickName, u.DisplayName, u.PreferredLanguage, u.Gender, u.MobileNumber,
+		u.Is2FAEnabled, u.TimezoneID, u.DateTimeFormatID, u.NumberFormatID, u.Version,
+		now, now, u.ID, before.Version)
 	if err != nil {
-		return User{}, false, err
+		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		// Another writer got in between: SQLite's immediate transactions and MySQL's row lock
-		// make this unreachable, but a lost update must never pass silently.
-		return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read", Err: err}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return errMoved
 	}
 	changedJSON, err := json.Marshal(diff) // map keys are sorted: the event is deterministic
 	if err != nil {
-		return User{}, false, err
+		return err
 	}
 	var actor *int64
 	if opt.ActorUserID != 0 {
@@ -210,16 +250,16 @@ func (s *Store) updateProfile(ctx context.Context, tx *sqlTx, userID int64, pc P
 	_, err = tx.ExecContext(ctx, `INSERT INTO profile_events (user_id, version, changed, actor_user_id, via, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		u.ID, u.Version, string(changedJSON), actor, opt.Via, now)
 	if err != nil {
-		return User{}, false, err
+		return err
 	}
 	if opt.Notify != nil {
 		if m := opt.Notify(before); m != nil {
 			if err := enqueue(ctx, tx, now, m.Kind, m.To, m.Subject, m.Body); err != nil {
-				return User{}, false, err
+				return err
 			}
 		}
 	}
-	return u, true, nil
+	return nil
 }
 
 // Taken reports whether a user other than self holds value as user name (field "Username") or e-mail (field

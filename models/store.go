@@ -41,6 +41,7 @@ type Store struct {
 	rd      *sqlPool // reads, with prepared statements
 	wr      *sqlPool // writes and transactions, with prepared statements
 	dialect string   // "sqlite" or "mysql"
+	creds   *credCache // SQLite only: credentials while the database is unchanged
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -172,7 +173,7 @@ func openSQLite(path string) (*Store, error) {
 	// crashes.
 	dsn := path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate"
-	var pools [2]*sql.DB
+	var pools [3]*sql.DB
 	for i := range pools {
 		db, err := sql.Open(sqlite.DriverName, dsn)
 		if err != nil {
@@ -181,11 +182,13 @@ func openSQLite(path string) (*Store, error) {
 		}
 		pools[i] = db
 	}
-	readers, writer := pools[0], pools[1]
+	readers, writer, watch := pools[0], pools[1], pools[2]
 	readers.SetMaxOpenConns(sqliteReaders)
 	readers.SetMaxIdleConns(sqliteReaders)
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
+	for _, one := range []*sql.DB{writer, watch} {
+		one.SetMaxOpenConns(1)
+		one.SetMaxIdleConns(1)
+	}
 	db, err := gorm.Open(&sqlite.Dialector{Conn: readers}, gormConfig())
 	if err != nil {
 		closeAll(pools[:]...)
@@ -197,7 +200,7 @@ func openSQLite(path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{db: db, wdb: wdb, rd: newSQLPool(readers), wr: newSQLPool(writer), dialect: "sqlite",
-		Now: func() time.Time { return time.Now().UTC() }}, nil
+		creds: newCredCache(newChangeWatch(watch)), Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // openMySQL opens one pool for reads and writes.
@@ -232,6 +235,9 @@ func (s *Store) Close() error {
 	err := s.rd.close()
 	if s.wr != s.rd {
 		err = errors.Join(err, s.wr.close())
+	}
+	if s.creds != nil {
+		err = errors.Join(err, s.creds.watch.close())
 	}
 	return err
 }

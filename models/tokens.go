@@ -43,29 +43,6 @@ type TokenHolder struct {
 	User  User
 }
 
-const sqlTokenByAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tokens.client_id, oauth_tokens.scope,
-	oauth_tokens.expires_at, oauth_tokens.revoked_at, oauth_tokens.family_id
-	FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id WHERE oauth_tokens.access_hash = ?`
-
-// UserByAccessToken finds the user of a live access token by the SHA-256 of the token: unexpired, unrevoked,
-// of an existing user. Anything else (a refresh token included: it is looked up by another column) is
-// KindUnauthorized.
-func (s *Store) UserByAccessToken(ctx context.Context, accessHash string) (TokenHolder, error) {
-	var th TokenHolder
-	t := &th.Token
-	err := s.rd.QueryRowContext(ctx, sqlTokenByAccess, accessHash).Scan(userFields(&th.User,
-		&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID)...)
-	if err != nil {
-		return TokenHolder{}, unauthorized(err)
-	}
-	if t.RevokedAt != nil || !s.Now().Before(t.ExpiresAt) {
-		return TokenHolder{}, &Error{Kind: KindUnauthorized, Message: "expired or revoked access token"}
-	}
-	t.UserID, t.AccessHash = th.User.ID, &accessHash
-	th.User.normaliseTimes()
-	return th, nil
-}
-
 // RefreshSaasu renews a Saasu refresh token (one issued without a client): the row gets a new access token
 // and scope, so the earlier access token of this refresh token stops working at once; the refresh token
 // itself is kept, and the scope follows the user's memberships as they are now, read in the same transaction.

@@ -1,0 +1,161 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// credKey identifies one credential lookup: an access key or an access token by the hash of its secret, and
+// the file asked about.
+type credKey struct {
+	key  bool // an access key; else an access token
+	hash string
+	file int64
+}
+
+// credCacheMax bounds the credentials kept between two commits; beyond it lookups go to the database.
+const credCacheMax = 4096
+
+// credCache keeps credential lookups for as long as the database has not changed since they were read. It is
+// exact, not timed: any commit, by any connection of any process, retires every entry, so a revoked key, a
+// removed membership or a refreshed token is refused by the next request that starts after the commit. It
+// exists on SQLite only, where PRAGMA data_version tells of such commits without reading a table; MySQL has no
+// signal short of a query, so there every request reads its credential.
+//
+// Values are shared between hits: callers treat them as read-only.
+type credCache struct {
+	watch *changeWatch
+	mu    sync.RWMutex
+	gen   uint64 // the generation of every entry in m
+	m     map[credKey]any
+}
+
+func newCredCache(watch *changeWatch) *credCache {
+	return &credCache{watch: watch, m: map[credKey]any{}}
+}
+
+// get returns the value cached for k if the database has not changed since it was read. gen is the
+// generation a value read after this call is stored under (0: do not store).
+func (c *credCache) get(ctx context.Context, k credKey) (v any, gen uint64, hit bool) {
+	if c == nil {
+		return nil, 0, false
+	}
+	gen, err := c.watch.generation(ctx)
+	if err != nil {
+		return nil, 0, false
+	}
+	c.mu.RLock()
+	if c.gen == gen {
+		v, hit = c.m[k]
+	}
+	c.mu.RUnlock()
+	return v, gen, hit
+}
+
+// put stores v, read from the database after get returned gen. A value read in an older generation than the
+// cache's is dropped: it may predate a commit.
+func (c *credCache) put(gen uint64, k credKey, v any) {
+	if c == nil || gen == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case gen < c.gen:
+		return
+	case gen > c.gen:
+		c.gen, c.m = gen, make(map[credKey]any, len(c.m))
+	}
+	if len(c.m) < credCacheMax {
+		c.m[k] = v
+	}
+}
+
+// changeWatch numbers the states of a SQLite database: generation returns a new number whenever a commit may
+// have happened since the number before. It asks PRAGMA data_version on a connection of its own, which moves
+// whenever another connection, of this process or another, commits.
+//
+// One check serves every request that arrived before it started: a request waits for a check that begins
+// after its own arrival (so no commit finished before the request is missed), and all requests waiting then
+// share that check's answer. Under load this is one PRAGMA for many requests.
+type changeWatch struct {
+	db   *sql.DB // a pool of one connection, for the watch alone
+	mu   sync.Mutex
+	cond sync.Cond
+	// The fields below are guarded by mu, except conn, which only the running check touches.
+	conn    *sql.Conn
+	last    int64  // data_version at the last check
+	fresh   bool   // conn is new: its data_version compares with nothing yet
+	gen     uint64 // the current generation (from 1)
+	started uint64 // checks started
+	done    uint64 // the last check finished
+	err     error  // the last check's error
+	running bool
+}
+
+func newChangeWatch(db *sql.DB) *changeWatch {
+	w := &changeWatch{db: db, gen: 1}
+	w.cond.L = &w.mu
+	return w
+}
+
+// generation returns the current generation: it differs from any returned before a commit that finished
+// before this call began.
+func (w *changeWatch) generation(ctx context.Context) (uint64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	arrival := w.started
+	for w.done <= arrival {
+		if w.running {
+			w.cond.Wait()
+			continue
+		}
+		w.running = true
+		w.started++
+		n := w.started
+		w.mu.Unlock()
+		// Waiters share this check: one caller's cancellation must not fail it for the others.
+		v, err := w.read(context.WithoutCancel(ctx))
+		w.mu.Lock()
+		w.running, w.done, w.err = false, n, err
+		if err == nil && (w.fresh || v != w.last) {
+			w.last, w.fresh = v, false
+			w.gen++
+		}
+		w.cond.Broadcast()
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	return w.gen, nil
+}
+
+// read returns data_version of the watch's connection, opening one when there is none.
+func (w *changeWatch) read(ctx context.Context) (int64, error) {
+	if w.conn == nil {
+		c, err := w.db.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		w.conn, w.fresh = c, true
+	}
+	var v int64
+	if err := w.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		_ = w.conn.Close()
+		w.conn = nil
+		return 0, err
+	}
+	return v, nil
+}
+
+// close releases the watch's connection and pool.
+func (w *changeWatch) close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.conn != nil {
+		_ = w.conn.Close()
+		w.conn = nil
+	}
+	return w.db.Close()
+}
