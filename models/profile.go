@@ -2,9 +2,6 @@ package models
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 )
 
@@ -49,7 +46,7 @@ type ChangeOptions struct {
 	// It gets the user as it was before the change; returning nil sends nothing.
 	Notify func(before User) *Message
 	// Known, when set, is the user as the caller read it at the start of the request (the principal's):
-	// the change is planned on it without reading the row again (see UpdateProfile).
+	// the change is planned on it without reading the row again in the transaction (see UpdateProfile).
 	Known *User
 }
 
@@ -62,83 +59,6 @@ type Message struct {
 type fieldDiff struct {
 	Old any `json:"old"`
 	New any `json:"new"`
-}
-
-// UpdateProfile is the one way a profile changes, for every dialect. In one transaction it checks the
-// precondition and the state rules, compares, writes the changed fields, bumps the version and appends a
-// profile event. It returns the user as it is afterwards and whether anything changed; when nothing
-// differs it writes nothing.
-//
-// With opt.Known (the user as the caller's credential lookup read it, at the start of the request) the
-// transaction does not read the row again: the change is planned on Known and written under
-// "WHERE version = Known.Version", and only when another writer got in between is the row read again, locked,
-// inside the transaction. A change to nothing opens no transaction at all.
-func (s *Store) UpdateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions) (User, bool, error) {
-	if opt.Known != nil && opt.Known.ID == userID {
-		u, changed, err := s.updateProfile(ctx, userID, pc, opt, opt.Known)
-		if !errors.Is(err, errMoved) {
-			return u, changed, err
-		}
-	}
-	return s.updateProfile(ctx, userID, pc, opt, nil)
-}
-
-// errMoved says that the row changed after the caller read it: the change is planned again on a fresh read.
-var errMoved = errors.New("the user row moved since it was read")
-
-// updateProfile plans the change on known, or on the row read and locked in the transaction when known is nil,
-// and writes it.
-func (s *Store) updateProfile(ctx context.Context, userID int64, pc ProfileChange, opt ChangeOptions, known *User) (User, bool, error) {
-	var tx *sqlTx
-	defer func() {
-		if tx != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	begin := func() error {
-		var err error
-		tx, err = s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
-		return err
-	}
-	var before User
-	if known != nil {
-		before = *known
-	} else {
-		if err := begin(); err != nil {
-			return User{}, false, translate(err)
-		}
-		q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
-		if s.dialect == "mysql" {
-			q += ` FOR UPDATE` // SQLite's immediate transaction already excludes other writers
-		}
-		if err := tx.QueryRowContext(ctx, q, userID).Scan(userFields(&before)...); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return User{}, false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err}
-			}
-			return User{}, false, translate(err)
-		}
-		before.normaliseTimes()
-	}
-	after, diff, err := planProfile(before, pc, opt)
-	if err != nil || len(diff) == 0 {
-		return after, false, err
-	}
-	if tx == nil {
-		if err := begin(); err != nil {
-			return User{}, false, translate(err)
-		}
-	}
-	if err := s.writeProfile(ctx, tx, before, &after, diff, opt); err != nil {
-		if errors.Is(err, errMoved) && known == nil {
-			// Unreachable (the row is locked), but a lost update must never pass silently.
-			return User{}, false, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read", Err: err}
-		}
-		return User{}, false, translate(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return User{}, false, translate(err)
-	}
-	return after, true, nil
 }
 
 // planProfile applies a change to the user as read: the precondition, the state rules, and the fields that
@@ -201,65 +121,6 @@ func planProfile(u User, pc ProfileChange, opt ChangeOptions) (User, map[string]
 		u.Is2FAEnabled = *pc.TwoFactor.Value
 	}
 	return u, diff, nil
-}
-
-// sqlWriteProfile writes every profile column of a user, guarded by the version the change was planned on.
-// One fixed statement for every change: prepared once, whatever the fields.
-const sqlWriteProfile = `UPDATE users SET username = ?, username_key = ?, email = ?, email_key = ?, first_name = ?,
-	last_name = ?, nick_name = ?, display_name = ?, preferred_language = ?, gender = ?, mobile_number = ?,
-	is_2fa_enabled = ?, timezone_id = ?, date_time_format_id = ?, number_format_id = ?, version = ?,
-	changed_at = ?, updated_at = ? WHERE id = ? AND version = ?`
-
-// writeProfile writes a planned change in tx: the uniqueness of a new username or e-mail, the row with its
-// version bumped, the profile event, and the message the change sends. It fails with errMoved when the row is
-// no longer at before's version.
-func (s *Store) writeProfile(ctx context.Context, tx *sqlTx, before User, after *User, diff map[string]fieldDiff, opt ChangeOptions) error {
-	if _, ok := diff["username"]; ok {
-		if err := checkFree(ctx, tx, "username_key", after.Username, after.ID, "Username"); err != nil {
-			return err
-		}
-	}
-	if _, ok := diff["email"]; ok && after.Email != nil {
-		if err := checkFree(ctx, tx, "email_key", *after.Email, after.ID, "Email"); err != nil {
-			return err
-		}
-	}
-	now := s.Now()
-	after.Version, after.ChangedAt, after.UpdatedAt = before.Version+1, now, now
-	u := after
-	res, err := tx.ExecContext(ctx, sqlWriteProfile, u.Username, u.UsernameKey, u.Email, u.EmailKey, u.FirstName,
-		u.LastName, u.NickName, u.DisplayName, u.PreferredLanguage, u.Gender, u.MobileNumber,
-		u.Is2FAEnabled, u.TimezoneID, u.DateTimeFormatID, u.NumberFormatID, u.Version,
-		now, now, u.ID, before.Version)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return errMoved
-	}
-	changedJSON, err := json.Marshal(diff) // map keys are sorted: the event is deterministic
-	if err != nil {
-		return err
-	}
-	var actor *int64
-	if opt.ActorUserID != 0 {
-		actor = &opt.ActorUserID
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO profile_events (user_id, version, changed, actor_user_id, via, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Version, string(changedJSON), actor, opt.Via, now)
-	if err != nil {
-		return err
-	}
-	if opt.Notify != nil {
-		if m := opt.Notify(before); m != nil {
-			if err := enqueue(ctx, tx, now, m.Kind, m.To, m.Subject, m.Body); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // Taken reports whether a user other than self holds value as user name (field "Username") or e-mail (field

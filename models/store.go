@@ -36,12 +36,14 @@ import (
 // busy handler (which sleeps in steps of up to 100 ms) keeps a write's wait as short as the write before it.
 // On MySQL both are the same pool.
 type Store struct {
-	db      *gorm.DB // reads; on MySQL everything
-	wdb     *gorm.DB // writes
-	rd      *sqlPool // reads, with prepared statements
-	wr      *sqlPool // writes and transactions, with prepared statements
-	dialect string   // "sqlite" or "mysql"
+	db      *gorm.DB   // reads; on MySQL everything
+	wdb     *gorm.DB   // writes
+	rd      *sqlPool   // reads, with prepared statements
+	wr      *sqlPool   // writes and transactions, with prepared statements
+	dialect string     // "sqlite" or "mysql"
 	creds   *credCache // SQLite only: credentials while the database is unchanged
+	// profiles queues the profile changes of each user (see UpdateProfile).
+	profiles profileQueues
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

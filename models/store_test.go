@@ -355,3 +355,85 @@ func TestUpdateProfileConcurrent(t *testing.T) {
 		assert.Equal(t, n+1, versions[n-1])
 	})
 }
+
+// TestUpdateProfileHotRow writes one user from two stores on one database (two instances of a fleet), each
+// change planned on a snapshot that is stale by the time it is written. Every change must land once, in
+// order: consecutive versions, and each event's old value is the previous event's new one (no lost update).
+func TestUpdateProfileHotRow(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		fx := newFixture(t, dsn)
+		other := modelstest.OpenDSN(t, dsn) // a second instance on the same database
+		ctx := context.Background()
+		snapshot := fx.user
+		const n = 40
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			s := fx.s
+			if i%2 == 1 {
+				s = other
+			}
+			wg.Go(func() {
+				_, changed, err := s.UpdateProfile(ctx, fx.user.ID, models.ProfileChange{LastName: models.To(fmt.Sprintf("L%02d", i))},
+					models.ChangeOptions{Via: "test", Known: &snapshot})
+				if err == nil && !changed {
+					err = fmt.Errorf("change %d wrote nothing", i)
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		u, err := fx.s.UserByID(ctx, fx.user.ID)
+		require.NoError(t, err)
+		assert.Equal(t, snapshot.Version+n, u.Version)
+		evs, err := fx.s.ProfileEvents(ctx, fx.user.ID)
+		require.NoError(t, err)
+		require.Len(t, evs, n)
+		prev := "Lee"
+		for i, ev := range evs {
+			assert.Equal(t, snapshot.Version+int64(i)+1, ev.Version)
+			var diff map[string]struct{ Old, New *string }
+			require.NoError(t, json.Unmarshal([]byte(ev.Changed), &diff))
+			require.NotNil(t, diff["last_name"].Old, "event %d", ev.Version)
+			assert.Equal(t, prev, *diff["last_name"].Old, "event %d starts where the one before ended", ev.Version)
+			prev = *diff["last_name"].New
+		}
+		assert.Equal(t, prev, *u.LastName)
+
+		// Ten changes under the same If-Match, from both stores: exactly one is applied.
+		snapshot = u
+		var ok, refused sync.Map
+		for i := range 10 {
+			s := fx.s
+			if i%2 == 1 {
+				s = other
+			}
+			wg.Go(func() {
+				want := u.Version
+				_, _, err := s.UpdateProfile(ctx, u.ID, models.ProfileChange{FirstName: models.To(fmt.Sprintf("F%d", i))},
+					models.ChangeOptions{Via: "test", Known: &snapshot, Match: func(v int64) bool { return v == want }})
+				switch models.KindOf(err) {
+				case models.KindPrecondition:
+					refused.Store(i, true)
+				default:
+					assert.NoError(t, err)
+					ok.Store(i, true)
+				}
+			})
+		}
+		wg.Wait()
+		count := func(m *sync.Map) (n int) {
+			m.Range(func(_, _ any) bool { n++; return true })
+			return n
+		}
+		assert.Equal(t, 1, count(&ok))
+		assert.Equal(t, 9, count(&refused))
+		u2, err := fx.s.UserByID(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, u.Version+1, u2.Version)
+	})
+}
