@@ -73,3 +73,5 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.60.1 // indirect
 )
+
+replace github.com/glebarez/go-sqlite => ./models/gosqlite

@@ -91,6 +91,15 @@ func (s *Store) FileByID(ctx context.Context, id int64) (File, error) {
 	return f, nil
 }
 
+// SetFileWebServices turns access keys on a file on or off. Keys in use are refused from the next request on.
+func (s *Store) SetFileWebServices(ctx context.Context, id int64, on bool) (File, error) {
+	// No row affected is not proof of absence: MySQL counts a row whose values were already equal as unchanged.
+	if _, err := s.wr.ExecContext(ctx, `UPDATE files SET allow_web_services = ?, updated_at = ? WHERE id = ?`, on, s.Now(), id); err != nil {
+		return File{}, translate(err)
+	}
+	return s.FileByID(ctx, id)
+}
+
 // NewUser describes a user to create. PasswordHash is already hashed (see package auth).
 // A nil ID lets the database assign one.
 type NewUser struct {

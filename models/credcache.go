@@ -85,12 +85,13 @@ type changeWatch struct {
 	cond sync.Cond
 	// The fields below are guarded by mu, except conn, which only the running check touches.
 	conn    *sql.Conn
-	last    int64  // data_version at the last check
-	fresh   bool   // conn is new: its data_version compares with nothing yet
-	gen     uint64 // the current generation (from 1)
-	started uint64 // checks started
-	done    uint64 // the last check finished
-	err     error  // the last check's error
+	version *sql.Stmt // PRAGMA data_version, prepared on conn
+	last    int64     // data_version at the last check
+	fresh   bool      // conn is new: its data_version compares with nothing yet
+	gen     uint64    // the current generation (from 1)
+	started uint64    // checks started
+	done    uint64    // the last check finished
+	err     error     // the last check's error
 	running bool
 }
 
@@ -138,15 +139,26 @@ func (w *changeWatch) read(ctx context.Context) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		w.conn, w.fresh = c, true
+		st, err := c.PrepareContext(ctx, "PRAGMA data_version")
+		if err != nil {
+			_ = c.Close()
+			return 0, err
+		}
+		w.conn, w.version, w.fresh = c, st, true
 	}
 	var v int64
-	if err := w.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-		_ = w.conn.Close()
-		w.conn = nil
+	if err := w.version.QueryRowContext(ctx).Scan(&v); err != nil {
+		w.drop()
 		return 0, err
 	}
 	return v, nil
+}
+
+// drop closes the watch's connection; the next check opens another.
+func (w *changeWatch) drop() {
+	_ = w.version.Close()
+	_ = w.conn.Close()
+	w.conn, w.version = nil, nil
 }
 
 // close releases the watch's connection and pool.
@@ -154,8 +166,7 @@ func (w *changeWatch) close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.conn != nil {
-		_ = w.conn.Close()
-		w.conn = nil
+		w.drop()
 	}
 	return w.db.Close()
 }

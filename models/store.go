@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	// The GORM dialector pins an old go-sqlite; go.mod requires v1.23.0 directly, which this import keeps direct.
+	// modernc.org/sqlite, under glebarez/go-sqlite's import path: see models/gosqlite and go.mod's replace.
 	_ "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"github.com/go-sql-driver/mysql"

@@ -13,6 +13,7 @@ import (
 func (c *cli) admin() map[string]func(context.Context, []string) error {
 	return map[string]func(context.Context, []string) error{
 		"file create":   c.fileCreate,
+		"file update":   c.fileUpdate,
 		"user create":   c.userCreate,
 		"user grant":    c.userGrant,
 		"user revoke":   c.userRevoke,
@@ -59,6 +60,30 @@ func (c *cli) fileCreate(ctx context.Context, args []string) error {
 	}
 	defer func() { _ = s.Close() }()
 	f, err := s.CreateFile(ctx, nf)
+	if err != nil {
+		return err
+	}
+	return c.print(fileJSON{f.ID, f.Name, f.Slug, f.Country, f.Currency, f.AllowWebServices})
+}
+
+func (c *cli) fileUpdate(ctx context.Context, args []string) error {
+	fs, db := c.flags("file update", "file update --id N --web-services=true|false")
+	id := fs.Int64("id", 0, "the file id (required)")
+	ws := fs.Bool("web-services", true, "allow access keys on this file")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	set := false
+	fs.Visit(func(f *flagT) { set = set || f.Name == "web-services" })
+	if *id == 0 || !set {
+		return usageError{"file update: --id and --web-services are required"}
+	}
+	s, err := c.open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+	f, err := s.SetFileWebServices(ctx, *id, *ws)
 	if err != nil {
 		return err
 	}

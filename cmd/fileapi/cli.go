@@ -27,6 +27,7 @@ Commands:
   serve            serve HTTP (applies migrations first)
   migrate          up | down | status
   file create      create a file (a tenant)
+  file update      switch access keys on a file on or off
   user create      create a user
   user grant       give a user a membership on a file
   user revoke      remove a user's membership on a file
