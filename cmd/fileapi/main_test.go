@@ -25,9 +25,16 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envRunCLI) == "1" {
+		// The test binary re-executed as the command line: a second process on the same database.
+		main()
+	}
 	auth.PasswordCost = 4
 	os.Exit(m.Run())
 }
+
+// envRunCLI makes the test binary run as fileapi itself (see cliProcess).
+const envRunCLI = "FILEAPI_TEST_RUN_CLI"
 
 // dbFlag is the --db value of a fresh database of the dialect.
 func dbFlag(t *testing.T, dialect string) string {
