@@ -45,16 +45,3 @@ func (a *Authenticator) ByKey(ctx context.Context, key, via string, fileID int64
 
 // UserID is the id of the authenticated user.
 func (p Principal) UserID() int64 { return p.User.ID }
-
-type principalKey struct{}
-
-// NewContext returns a context carrying p.
-func NewContext(ctx context.Context, p Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// FromContext returns the principal of an authenticated request.
-func FromContext(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	return p, ok
-}

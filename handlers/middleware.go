@@ -51,27 +51,51 @@ var secretParams = []string{"wsaccesskey", "password", "refresh_token", "verific
 	"client_secret", "code", "code_verifier", "token", "otp", "login_ticket", "csrf_token"}
 
 // RedactQuery replaces the values of secret query parameters with REDACTED, keeping everything else as sent.
+// Parameters are separated by & or ; and a name matches in any case and after percent-decoding, so that no
+// spelling a server might read as a credential reaches the log. A query with nothing to redact is returned as
+// it is, without allocating.
 func RedactQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, _, hasValue := strings.Cut(p, "=")
-		name, err := url.QueryUnescape(k)
-		if err != nil {
-			name = k
+	var out []byte // nil until the first redaction
+	start := 0
+	for i := 0; i <= len(raw); i++ {
+		if i < len(raw) && raw[i] != '&' && raw[i] != ';' {
+			continue
 		}
-		for _, s := range secretParams {
-			if strings.EqualFold(name, s) {
-				if hasValue {
-					parts[i] = k + "=REDACTED"
-				}
-				break
+		part := raw[start:i]
+		if name, _, hasValue := strings.Cut(part, "="); hasValue && secretParam(name) {
+			if out == nil {
+				out = append(make([]byte, 0, len(raw)+8), raw[:start]...)
 			}
+			out = append(append(out, name...), "=REDACTED"...)
+		} else if out != nil {
+			out = append(out, part...)
+		}
+		if i < len(raw) && out != nil {
+			out = append(out, raw[i])
+		}
+		start = i + 1
+	}
+	if out == nil {
+		return raw
+	}
+	return string(out)
+}
+
+// secretParam reports whether a query parameter name, as sent, names a secret.
+func secretParam(name string) bool {
+	if strings.ContainsAny(name, "%+") {
+		decoded, err := url.QueryUnescape(name)
+		if err != nil {
+			return true // a name that cannot be decoded could be meant as any of them
+		}
+		name = decoded
+	}
+	for _, s := range secretParams {
+		if strings.EqualFold(name, s) {
+			return true
 		}
 	}
-	return strings.Join(parts, "&")
+	return false
 }
 
 // accessLog writes one line per request. Headers are never logged (they carry Authorization and X-Api-Key),
@@ -95,7 +119,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", c.ClientIP()),
+			slog.String("remote", clientAddr(c.Request)),
 		)
 	}
 }

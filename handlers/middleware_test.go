@@ -25,6 +25,11 @@ func TestRedactQuery(t *testing.T) {
 		"client_secret=s&code=c&code_verifier=v": "client_secret=REDACTED&code=REDACTED&code_verifier=REDACTED",
 		"wsAccessKey":                            "wsAccessKey",
 		"wsAccessKeyX=visible":                   "wsAccessKeyX=visible",
+		"FileId=1;wsAccessKey=KEY":               "FileId=1;wsAccessKey=REDACTED",
+		"FileId=1;WsAccessKey=KEY&x=2":           "FileId=1;WsAccessKey=REDACTED&x=2",
+		"%77%73%61%63%63%65%73%73%6b%65%79=KEY":  "%77%73%61%63%63%65%73%73%6b%65%79=REDACTED",
+		"pass%77ord=p;;a=b&":                     "pass%77ord=REDACTED;;a=b&",
+		"ws%zzAccessKey=KEY":                     "ws%zzAccessKey=REDACTED",
 	}
 	for in, want := range cases {
 		assert.Equal(t, want, RedactQuery(in), in)

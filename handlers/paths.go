@@ -70,17 +70,24 @@ func receivedPath(r *http.Request) string {
 // trailing slash is dropped. An unknown path keeps its tail but gets the canonical prefix, so that it is
 // answered as the workspace's 404. The path as received is kept for the problem's instance.
 func normaliseWorkspace(r *http.Request) *http.Request {
-	r = r.WithContext(context.WithValue(r.Context(), rawPathKey{}, r.URL.EscapedPath()))
 	p := r.URL.Path
 	clean := workspacePrefix + p[len(workspacePrefix):]
 	if route, ok := workspaceRoutes[strings.ToLower(strings.TrimSuffix(p, "/"))]; ok {
 		clean = route.path
 	}
-	if clean != p {
-		u := *r.URL
-		u.Path, u.RawPath = clean, ""
-		r.URL = &u
+	return rewritePath(r, clean)
+}
+
+// rewritePath points r at path clean, keeping the path as received for receivedPath. A path that needs no
+// rewriting costs nothing.
+func rewritePath(r *http.Request, clean string) *http.Request {
+	if clean == r.URL.Path {
+		return r
 	}
+	r = r.WithContext(context.WithValue(r.Context(), rawPathKey{}, r.URL.EscapedPath()))
+	u := *r.URL
+	u.Path, u.RawPath = clean, ""
+	r.URL = &u
 	return r
 }
 
@@ -99,7 +106,6 @@ func normalisePath(next http.Handler) http.Handler {
 				return
 			}
 		}
-		r = r.WithContext(context.WithValue(r.Context(), rawPathKey{}, r.URL.EscapedPath()))
 		clean := p
 		if strings.Contains(clean, "//") {
 			var b strings.Builder
@@ -117,11 +123,6 @@ func normalisePath(next http.Handler) http.Handler {
 		if route, ok := saasuRoutes[strings.ToLower(clean)]; ok {
 			clean = route.path
 		}
-		if clean != p {
-			u := *r.URL
-			u.Path, u.RawPath = clean, ""
-			r.URL = &u
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, rewritePath(r, clean))
 	})
 }

@@ -29,6 +29,9 @@ type saasuDialect struct {
 // saasuHandler is a Saasu route: it returns an error instead of writing one.
 type saasuHandler func(c *gin.Context) error
 
+// saasuAuthHandler is a Saasu route for an authenticated caller.
+type saasuAuthHandler func(c *gin.Context, p auth.Principal) error
+
 const saasuFormatKey = "fileapi.saasu.format"
 
 // saasuFormat is the negotiated response format of a request.
@@ -63,14 +66,13 @@ func (d *saasuDialect) handle(h saasuHandler) gin.HandlerFunc {
 }
 
 // authenticated runs h only for a caller that §3 authorises for the FileId of the query.
-func (d *saasuDialect) authenticated(h saasuHandler) gin.HandlerFunc {
+func (d *saasuDialect) authenticated(h saasuAuthHandler) gin.HandlerFunc {
 	return d.handle(func(c *gin.Context) error {
 		p, err := d.authn.Saasu(c.Request.Context(), c.Request)
 		if err != nil {
 			return err
 		}
-		c.Request = c.Request.WithContext(auth.NewContext(c.Request.Context(), p))
-		return h(c)
+		return h(c, p)
 	})
 }
 

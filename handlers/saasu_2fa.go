@@ -36,8 +36,7 @@ func auMobile(s string) bool {
 
 // optIn sends a code to the number to verify; 2FA turns on only when verify-2fa-opt-in gets it back. It is
 // allowed while 2FA is on: verifying then re-enrols with the new number.
-func (h *saasu2FA) optIn(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasu2FA) optIn(c *gin.Context, p auth.Principal) error {
 	b, err := h.saasu.readBody(c)
 	if err != nil {
 		return err
@@ -58,8 +57,7 @@ func (h *saasu2FA) optIn(c *gin.Context) error {
 }
 
 // verify checks the code of the pending opt-in and turns 2FA on with the number as it was sent.
-func (h *saasu2FA) verify(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasu2FA) verify(c *gin.Context, p auth.Principal) error {
 	b, err := h.saasu.readBody(c)
 	if err != nil {
 		return err
@@ -98,8 +96,7 @@ func (h *saasu2FA) verify(c *gin.Context) error {
 }
 
 // optOut turns 2FA off and keeps the number; already off, it writes nothing. Any body is ignored unread.
-func (h *saasu2FA) optOut(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasu2FA) optOut(c *gin.Context, p auth.Principal) error {
 	if _, _, err := h.authn.Store.UpdateProfile(c.Request.Context(), p.UserID(), models.ProfileChange{TwoFactor: models.To(false)},
 		models.ChangeOptions{ActorUserID: p.UserID(), Via: p.Via}); err != nil {
 		return err

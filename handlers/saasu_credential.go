@@ -42,8 +42,7 @@ func (h *saasuCredentials) done(c *gin.Context, msg string) error {
 
 // changeUsername changes the caller's login name: an e-mail address nobody else uses. A real change bumps the
 // version, writes a profile event and tells the old address, in one transaction.
-func (h *saasuCredentials) changeUsername(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasuCredentials) changeUsername(c *gin.Context, p auth.Principal) error {
 	b, err := h.saasu.readBody(c)
 	if err != nil {
 		return err
@@ -79,8 +78,7 @@ func (h *saasuCredentials) changeUsername(c *gin.Context) error {
 }
 
 // changePassword sets the caller's password and revokes every other token of the user; access keys stay.
-func (h *saasuCredentials) changePassword(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasuCredentials) changePassword(c *gin.Context, p auth.Principal) error {
 	b, err := h.saasu.readBody(c)
 	if err != nil {
 		return err

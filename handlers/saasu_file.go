@@ -45,8 +45,7 @@ func (h *saasuFiles) list(c *gin.Context) error {
 }
 
 // detail answers the file of the FileId, to a caller §3 authorises for it.
-func (h *saasuFiles) detail(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasuFiles) detail(c *gin.Context, p auth.Principal) error {
 	f, err := h.authn.Store.FileByID(c.Request.Context(), p.FileID)
 	if err != nil {
 		if models.KindOf(err) == models.KindNotFound {

@@ -151,6 +151,6 @@ func (h *saasuTokens) failed(user, addr string, err error) error {
 }
 
 // ping answers true to a caller that §3 authorises for the FileId.
-func (h *saasuTokens) ping(c *gin.Context) error {
+func (h *saasuTokens) ping(c *gin.Context, p auth.Principal) error {
 	return h.saasu.render(c, http.StatusOK, hal.Boolean(true))
 }

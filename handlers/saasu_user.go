@@ -23,15 +23,13 @@ type saasuUsers struct {
 }
 
 // get answers the UserDetail of the caller, the same for every file the caller can reach.
-func (h *saasuUsers) get(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasuUsers) get(c *gin.Context, p auth.Principal) error {
 	c.Header("ETag", etag(p.User.Version))
 	return h.saasu.render(c, http.StatusOK, h.userDetail(c, p))
 }
 
 // put changes the caller's details: partial bodies keep what they omit, read-only fields are ignored.
-func (h *saasuUsers) put(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *saasuUsers) put(c *gin.Context, p auth.Principal) error {
 	body, err := h.saasu.readBody(c)
 	if err != nil {
 		return err

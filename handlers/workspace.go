@@ -275,15 +275,14 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	return p, nil
 }
 
-// authenticated runs h for a request with a valid credential; the principal is in the request context.
-func (d *workspaceDialect) authenticated(h workspaceHandler) gin.HandlerFunc {
+// authenticated runs h for a request with a valid credential.
+func (d *workspaceDialect) authenticated(h func(c *gin.Context, p auth.Principal) error) gin.HandlerFunc {
 	return d.handle(func(c *gin.Context) error {
 		p, err := d.authenticate(c)
 		if err != nil {
 			return err
 		}
-		c.Request = c.Request.WithContext(auth.NewContext(c.Request.Context(), p))
-		return h(c)
+		return h(c, p)
 	})
 }
 

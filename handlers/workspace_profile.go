@@ -28,17 +28,15 @@ func profileOf(u models.User) wsProfile {
 	return wsProfile{UserID: itoa(u.ID), UserName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, UserType: u.UserType}
 }
 
-func (h *workspaceProfiles) get(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *workspaceProfiles) get(c *gin.Context, p auth.Principal) error {
 	c.Header("ETag", etag(p.User.Version))
 	return h.ws.ok(c, profileOf(p.User))
 }
 
 // put applies §5: every field checked (one problem per field, in table order), then one shared profile
 // change of the fields sent, which decides alone whether anything changed.
-func (h *workspaceProfiles) put(c *gin.Context) error {
+func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	ctx := c.Request.Context()
-	p, _ := auth.FromContext(ctx)
 	body, err := h.ws.readBody(c)
 	if err != nil {
 		return err

@@ -134,8 +134,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 }
 
 // me answers the caller's session without a token (§6.2).
-func (h *workspaceSessions) me(c *gin.Context) error {
-	p, _ := auth.FromContext(c.Request.Context())
+func (h *workspaceSessions) me(c *gin.Context, p auth.Principal) error {
 	s, err := h.session(c.Request.Context(), p.User)
 	if err != nil {
 		return err
@@ -146,9 +145,8 @@ func (h *workspaceSessions) me(c *gin.Context) error {
 
 // changePassword checks the current password and sets a new one (§6.3): every other token of the user dies,
 // the one used for this call (and its refresh token) and the API keys stay.
-func (h *workspaceSessions) changePassword(c *gin.Context) error {
+func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) error {
 	ctx := c.Request.Context()
-	p, _ := auth.FromContext(ctx)
 	body, err := h.ws.readBody(c)
 	if err != nil {
 		return err

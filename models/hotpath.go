@@ -98,7 +98,7 @@ const sqlKeyAccess = `SELECT ` + userColumns + `, access_keys.id, access_keys.fi
 // caller must not learn why.
 func (s *Store) AccessByKey(ctx context.Context, secretHash string, fileID int64) (KeyAccess, error) {
 	ck := credKey{key: true, hash: secretHash, file: fileID}
-	v, gen, hit := s.creds.get(ctx, ck)
+	v, gen, hit := s.creds.get(ck)
 	row, _ := v.(keyRow)
 	if !hit {
 		var revoked *time.Time
@@ -143,7 +143,7 @@ const sqlTokenAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_token
 // (a refresh token included: it is looked up by another column) is KindUnauthorized.
 func (s *Store) AccessByToken(ctx context.Context, accessHash string, fileID int64) (TokenAccess, error) {
 	ck := credKey{hash: accessHash, file: fileID}
-	v, gen, hit := s.creds.get(ctx, ck)
+	v, gen, hit := s.creds.get(ck)
 	ta, _ := v.(TokenAccess)
 	if !hit {
 		t := &ta.Token

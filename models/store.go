@@ -202,7 +202,7 @@ func openSQLite(path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{db: db, wdb: wdb, rd: newSQLPool(readers), wr: newSQLPool(writer), dialect: "sqlite",
-		creds: newCredCache(newChangeWatch(watch)), Now: func() time.Time { return time.Now().UTC() }}, nil
+		creds: newCredCache(newChangeWatch(watch, path)), Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // openMySQL opens one pool for reads and writes.
