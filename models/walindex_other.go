@@ -9,7 +9,9 @@ type walIndex struct{}
 
 type walIndexHeader [12]uint32
 
-func mapWALIndex(string) (*walIndex, error) { return nil, errors.New("the WAL index is read on unix only") }
+func mapWALIndex(string) (*walIndex, error) {
+	return nil, errors.New("the WAL index is read on unix only")
+}
 
 func (x *walIndex) header() (walIndexHeader, bool) { return walIndexHeader{}, false }
 
