@@ -39,14 +39,14 @@ func TestRevocationAcrossInstances(t *testing.T) {
 			return w
 		}
 		// used checks that A serves a credential, twice; refused that A's next request is 401.
-		used := func(target string, headers ...string) {
+		used := func(t *testing.T, target string, headers ...string) {
 			t.Helper()
 			for range 2 {
 				w := fx.do("GET", target, "", headers...)
 				require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 			}
 		}
-		refused := func(target string, headers ...string) {
+		refused := func(t *testing.T, target string, headers ...string) {
 			t.Helper()
 			assert.Equal(t, http.StatusUnauthorized, fx.do("GET", target, "", headers...).Code, "refused on A at once")
 		}
@@ -58,43 +58,43 @@ func TestRevocationAcrossInstances(t *testing.T) {
 
 		t.Run("key revoked", func(t *testing.T) {
 			key := fx.newKey(fx.ann.ID, nil)
-			used("/User?FileId=777&wsAccessKey=" + key)
-			used("/api/workspace/account/profile", "X-Api-Key: "+key)
+			used(t, "/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/api/workspace/account/profile", "X-Api-Key: "+key)
 			_, err := other.RevokeAccessKey(ctx, keyID(key))
 			require.NoError(t, err)
-			refused("/User?FileId=777&wsAccessKey=" + key)
-			refused("/api/workspace/account/profile", "X-Api-Key: "+key)
+			refused(t, "/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/api/workspace/account/profile", "X-Api-Key: "+key)
 		})
 
 		t.Run("membership removed", func(t *testing.T) {
 			carl := fx.user(models.NewUser{Username: "carl@example.com", FirstName: "Carl"})
 			fx.grant(carl.ID, 777, models.AccessStandard, true)
 			key := fx.newKey(carl.ID, nil)
-			used("/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey=" + key)
 			require.NoError(t, other.Revoke(ctx, carl.ID, 777))
-			refused("/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/User?FileId=777&wsAccessKey=" + key)
 		})
 
 		t.Run("web services switched off", func(t *testing.T) {
 			key := fx.newKey(fx.ann.ID, nil)
-			used("/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey=" + key)
 			_, err := other.SetFileWebServices(ctx, 777, false)
 			require.NoError(t, err)
-			refused("/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/User?FileId=777&wsAccessKey=" + key)
 			_, err = other.SetFileWebServices(ctx, 777, true)
 			require.NoError(t, err)
-			used("/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey=" + key)
 		})
 
 		t.Run("access token replaced by a refresh", func(t *testing.T) {
 			g := fx.login(t)
-			used("/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
+			used(t, "/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
 			w := onB("POST", "/authorisation/refresh", `{"grant_type":"refresh_token","refresh_token":"`+g.RefreshToken+`"}`, "Content-Type: application/json")
 			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 			var next grantJSON
 			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &next))
-			refused("/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
-			used("/User?FileId=777", "Authorization: Bearer "+next.AccessToken)
+			refused(t, "/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
+			used(t, "/User?FileId=777", "Authorization: Bearer "+next.AccessToken)
 		})
 
 		t.Run("token revoked through /oauth/v2/revoke", func(t *testing.T) {
@@ -105,22 +105,22 @@ func TestRevocationAcrossInstances(t *testing.T) {
 				AccessToken string `json:"access_token"`
 			}
 			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &tr))
-			used("/User?FileId=777", "Authorization: Bearer "+tr.AccessToken)
+			used(t, "/User?FileId=777", "Authorization: Bearer "+tr.AccessToken)
 			w = onB("POST", "/oauth/v2/revoke", "token="+url.QueryEscape(tr.AccessToken), formCT, basic(oc.ledger, oc.ledgerSecret))
 			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			refused("/User?FileId=777", "Authorization: Bearer "+tr.AccessToken)
+			refused(t, "/User?FileId=777", "Authorization: Bearer "+tr.AccessToken)
 		})
 
 		t.Run("password changed", func(t *testing.T) {
 			g := fx.login(t)
-			used("/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
-			used("/auth/v1/users/me/profile", "Authorization: Bearer "+g.AccessToken)
+			used(t, "/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
+			used(t, "/auth/v1/users/me/profile", "Authorization: Bearer "+g.AccessToken)
 			key := fx.newKey(fx.ann.ID, nil)
 			w := onB("POST", "/User/change-password?FileId=777&wsAccessKey="+key, `{"Password":"n3w-s3cret!"}`, "Content-Type: application/json")
 			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-			refused("/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
-			refused("/auth/v1/users/me/profile", "Authorization: Bearer "+g.AccessToken)
-			used("/User?FileId=777&wsAccessKey=" + key) // keys outlive a password change
+			refused(t, "/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
+			refused(t, "/auth/v1/users/me/profile", "Authorization: Bearer "+g.AccessToken)
+			used(t, "/User?FileId=777&wsAccessKey=" + key) // keys outlive a password change
 		})
 	})
 }

@@ -94,8 +94,14 @@ func (s *Store) FileByID(ctx context.Context, id int64) (File, error) {
 // SetFileWebServices turns access keys on a file on or off. Keys in use are refused from the next request on.
 func (s *Store) SetFileWebServices(ctx context.Context, id int64, on bool) (File, error) {
 	// No row affected is not proof of absence: MySQL counts a row whose values were already equal as unchanged.
-	if _, err := s.wr.ExecContext(ctx, `UPDATE files SET allow_web_services = ?, updated_at = ? WHERE id = ?`, on, s.Now(), id); err != nil {
-		return File{}, translate(err)
+	err := s.inTx(ctx, func(tx *sqlTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE files SET allow_web_services = ?, updated_at = ? WHERE id = ?`, on, s.Now(), id); err != nil {
+			return err
+		}
+		return bumpAccessOfFile(ctx, tx, id)
+	})
+	if err != nil {
+		return File{}, err
 	}
 	return s.FileByID(ctx, id)
 }
@@ -198,14 +204,21 @@ func (s *Store) Grant(ctx context.Context, userID, fileID int64, level string, w
 	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).
 			Updates(map[string]any{"access_level": level, "web_services": webServices})
-		if res.Error != nil || res.RowsAffected > 0 {
+		if res.Error != nil {
 			return res.Error
 		}
-		var n int64
-		if err := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).Count(&n).Error; err != nil || n > 0 {
-			return err // MySQL reports 0 rows affected when the values were already equal
+		if res.RowsAffected == 0 {
+			var n int64
+			if err := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 { // MySQL reports 0 rows affected when the values were already equal
+				if err := tx.Create(&m).Error; err != nil {
+					return err
+				}
+			}
 		}
-		return tx.Create(&m).Error
+		return bumpAccessGORM(tx, userID)
 	})
 	if err != nil {
 		return Membership{}, translate(err)
@@ -215,14 +228,17 @@ func (s *Store) Grant(ctx context.Context, userID, fileID int64, level string, w
 
 // Revoke removes a user's membership on a file. Removing one that does not exist is KindNotFound.
 func (s *Store) Revoke(ctx context.Context, userID, fileID int64) error {
-	res := s.wdb.WithContext(ctx).Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
-	if res.Error != nil {
-		return translate(res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d has no membership on file %d", userID, fileID)}
-	}
-	return nil
+	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d has no membership on file %d", userID, fileID)}
+		}
+		return bumpAccessGORM(tx, userID)
+	})
+	return translate(err)
 }
 
 // Memberships lists a user's memberships by ascending file id.
@@ -261,7 +277,10 @@ func (s *Store) RevokeAccessKey(ctx context.Context, id int64) (AccessKey, error
 		}
 		now := s.Now()
 		k.RevokedAt = &now
-		return tx.Model(&AccessKey{}).Where("id = ?", id).Update("revoked_at", now).Error
+		if err := tx.Model(&AccessKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		return bumpAccessGORM(tx, k.UserID)
 	})
 	if err != nil {
 		return AccessKey{}, notFound(translate(err), "access key %d does not exist", id)

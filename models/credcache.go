@@ -21,33 +21,39 @@ type credKey struct {
 // credCacheMax bounds the credentials kept between two commits; beyond it lookups go to the database.
 const credCacheMax = 4096
 
-// credCache keeps credential lookups for as long as the database has not changed since they were read. It is
-// exact, not timed: any commit, by any connection of any process, retires every entry, so a revoked key, a
-// removed membership or a refreshed token is refused by the next request that starts after the commit. It
-// exists on SQLite only, where PRAGMA data_version tells of such commits without reading a table; MySQL has no
-// signal short of a query, so there every request reads its credential.
+// credCache keeps credential lookups, exactly, not for a time: a revoked key, a removed membership, a
+// refreshed token is refused by the next request that starts after the change, on every instance.
+//
+//   - On SQLite (watch set) an entry stands while the database is unchanged: any commit, by any connection of
+//     any process, retires every entry, and telling so costs no query (changeWatch).
+//   - On MySQL (watch nil) there is no such signal short of a query, so a hit is checked by reading the
+//     user's row (lookupCredential): one single-table query instead of the join of the credential, its user,
+//     the file and the membership.
 //
 // Values are shared between hits: callers treat them as read-only.
 type credCache struct {
 	watch *changeWatch
 	mu    sync.RWMutex
-	gen   uint64 // the generation of every entry in m
+	gen   uint64 // the generation of every entry in m (always 1 without a watch)
 	m     map[credKey]any
 }
 
 func newCredCache(watch *changeWatch) *credCache {
-	return &credCache{watch: watch, m: map[credKey]any{}}
+	return &credCache{watch: watch, gen: 1, m: map[credKey]any{}}
 }
 
-// get returns the value cached for k if the database has not changed since it was read. gen is the
-// generation a value read after this call is stored under (0: do not store).
+// checkHits reports whether a hit must be checked against the database before it is used.
+func (c *credCache) checkHits() bool { return c.watch == nil }
+
+// get returns the value cached for k: on SQLite only if the database has not changed since it was read. gen
+// is the generation a value read after this call is stored under (0: do not store).
 func (c *credCache) get(k credKey) (v any, gen uint64, hit bool) {
-	if c == nil {
-		return nil, 0, false
-	}
-	gen, err := c.watch.generation()
-	if err != nil {
-		return nil, 0, false
+	gen = 1
+	if c.watch != nil {
+		var err error
+		if gen, err = c.watch.generation(); err != nil {
+			return nil, 0, false
+		}
 	}
 	c.mu.RLock()
 	if c.gen == gen {
@@ -58,9 +64,9 @@ func (c *credCache) get(k credKey) (v any, gen uint64, hit bool) {
 }
 
 // put stores v, read from the database after get returned gen. A value read in an older generation than the
-// cache's is dropped: it may predate a commit.
+// cache's is dropped: it may predate a commit. A full cache starts over.
 func (c *credCache) put(gen uint64, k credKey, v any) {
-	if c == nil || gen == 0 {
+	if gen == 0 {
 		return
 	}
 	c.mu.Lock()
@@ -68,12 +74,10 @@ func (c *credCache) put(gen uint64, k credKey, v any) {
 	switch {
 	case gen < c.gen:
 		return
-	case gen > c.gen:
+	case gen > c.gen || len(c.m) >= credCacheMax:
 		c.gen, c.m = gen, make(map[credKey]any, len(c.m))
 	}
-	if len(c.m) < credCacheMax {
-		c.m[k] = v
-	}
+	c.m[k] = v
 }
 
 // changeWatch numbers the states of a SQLite database: generation returns a new number whenever a commit may

@@ -16,14 +16,15 @@ import (
 const userColumns = `users.id, users.username, users.username_key, users.email, users.email_key, users.password_hash,
 	users.first_name, users.last_name, users.nick_name, users.display_name, users.preferred_language, users.gender,
 	users.mobile_number, users.is_2fa_enabled, users.timezone_id, users.date_time_format_id, users.number_format_id,
-	users.user_type, users.owner_file_id, users.version, users.changed_at, users.created_at, users.updated_at`
+	users.user_type, users.owner_file_id, users.version, users.access_version, users.changed_at, users.created_at,
+	users.updated_at`
 
 // userFields returns the scan destinations of userColumns, followed by extra.
 func userFields(u *User, extra ...any) []any {
 	return append([]any{&u.ID, &u.Username, &u.UsernameKey, &u.Email, &u.EmailKey, &u.PasswordHash,
 		&u.FirstName, &u.LastName, &u.NickName, &u.DisplayName, &u.PreferredLanguage, &u.Gender,
 		&u.MobileNumber, &u.Is2FAEnabled, &u.TimezoneID, &u.DateTimeFormatID, &u.NumberFormatID,
-		&u.UserType, &u.OwnerFileID, &u.Version, &u.ChangedAt, &u.CreatedAt, &u.UpdatedAt}, extra...)
+		&u.UserType, &u.OwnerFileID, &u.Version, &u.AccessVersion, &u.ChangedAt, &u.CreatedAt, &u.UpdatedAt}, extra...)
 }
 
 // Reach is what a credential's user reaches on one file: whether the file exists, and the user's membership
@@ -97,25 +98,71 @@ const sqlKeyAccess = `SELECT ` + userColumns + `, access_keys.id, access_keys.fi
 // reaches on fileID (0: the user's own file, if any). Any failure to find one is KindUnauthorized; the
 // caller must not learn why.
 func (s *Store) AccessByKey(ctx context.Context, secretHash string, fileID int64) (KeyAccess, error) {
-	ck := credKey{key: true, hash: secretHash, file: fileID}
-	v, gen, hit := s.creds.get(ck)
-	row, _ := v.(keyRow)
-	if !hit {
-		var revoked *time.Time
-		var rs reachScan
-		err := s.rd.QueryRowContext(ctx, sqlKeyAccess, fileID, secretHash).Scan(userFields(&row.User,
-			append([]any{&row.KeyID, &row.KeyFileID, &revoked}, rs.fields()...)...)...)
-		if err != nil {
-			return KeyAccess{}, unauthorized(err)
-		}
-		row.User.normaliseTimes()
-		row.Reach, row.revoked = rs.reach(), revoked != nil
-		s.creds.put(gen, ck, row)
+	row, err := lookupCredential(ctx, s, credKey{key: true, hash: secretHash, file: fileID},
+		func(r *keyRow) (*User, Reach) { return &r.User, r.Reach },
+		func() (keyRow, error) {
+			var row keyRow
+			var revoked *time.Time
+			var rs reachScan
+			err := s.rd.QueryRowContext(ctx, sqlKeyAccess, fileID, secretHash).Scan(userFields(&row.User,
+				append([]any{&row.KeyID, &row.KeyFileID, &revoked}, rs.fields()...)...)...)
+			row.User.normaliseTimes()
+			row.Reach, row.revoked = rs.reach(), revoked != nil
+			return row, err
+		})
+	if err != nil {
+		return KeyAccess{}, err
 	}
 	if row.revoked {
 		return KeyAccess{}, &Error{Kind: KindUnauthorized, Message: "revoked access key"}
 	}
 	return row.KeyAccess, nil
+}
+
+// lookupCredential returns the credential of k from the cache when the cache vouches for it, else reads it
+// with read and caches it. user and reach give the parts of a T that the cache checks.
+//
+// On SQLite a cached credential stands while the database is unchanged. On MySQL each hit reads the user's
+// row, a single-table lookup by primary key, and stands only when the row's access_version is the one read
+// with the credential (every change to what the user's credentials reach moves it, in the same transaction):
+// the hit then carries the fresh row.
+func lookupCredential[T any](ctx context.Context, s *Store, k credKey, user func(*T) (*User, Reach), read func() (T, error)) (T, error) {
+	v, gen, hit := s.creds.get(k)
+	cred, _ := v.(T)
+	if hit && s.creds.checkHits() {
+		u, _ := user(&cred)
+		fresh, err := s.userNow(ctx, u.ID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			hit = false
+		case err != nil:
+			return cred, unauthorized(err)
+		case fresh.AccessVersion != u.AccessVersion:
+			hit = false
+		default:
+			*u = fresh
+		}
+	}
+	if hit {
+		return cred, nil
+	}
+	cred, err := read()
+	if err != nil {
+		return cred, unauthorized(err)
+	}
+	// A file asked for that did not exist is not cached: its creation moves no access version.
+	if _, reach := user(&cred); k.file == 0 || reach.FileID != 0 {
+		s.creds.put(gen, k, cred)
+	}
+	return cred, nil
+}
+
+// userNow reads one user's row as it is now.
+func (s *Store) userNow(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := s.rd.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id).Scan(userFields(&u)...)
+	u.normaliseTimes()
+	return u, err
 }
 
 // UserByAccessKey finds the user of an unrevoked access key by the SHA-256 of its secret.
@@ -142,21 +189,21 @@ const sqlTokenAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_token
 // SHA-256 of the token, and what the user reaches on fileID (0: the user's own file, if any). Anything else
 // (a refresh token included: it is looked up by another column) is KindUnauthorized.
 func (s *Store) AccessByToken(ctx context.Context, accessHash string, fileID int64) (TokenAccess, error) {
-	ck := credKey{hash: accessHash, file: fileID}
-	v, gen, hit := s.creds.get(ck)
-	ta, _ := v.(TokenAccess)
-	if !hit {
-		t := &ta.Token
-		var rs reachScan
-		err := s.rd.QueryRowContext(ctx, sqlTokenAccess, fileID, accessHash).Scan(userFields(&ta.User,
-			append([]any{&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID}, rs.fields()...)...)...)
-		if err != nil {
-			return TokenAccess{}, unauthorized(err)
-		}
-		t.UserID, t.AccessHash, t.ExpiresAt = ta.User.ID, &accessHash, t.ExpiresAt.UTC()
-		ta.User.normaliseTimes()
-		ta.Reach = rs.reach()
-		s.creds.put(gen, ck, ta)
+	ta, err := lookupCredential(ctx, s, credKey{hash: accessHash, file: fileID},
+		func(ta *TokenAccess) (*User, Reach) { return &ta.User, ta.Reach },
+		func() (TokenAccess, error) {
+			var ta TokenAccess
+			t := &ta.Token
+			var rs reachScan
+			err := s.rd.QueryRowContext(ctx, sqlTokenAccess, fileID, accessHash).Scan(userFields(&ta.User,
+				append([]any{&t.ID, &t.ClientID, &t.Scope, &t.ExpiresAt, &t.RevokedAt, &t.FamilyID}, rs.fields()...)...)...)
+			t.UserID, t.AccessHash, t.ExpiresAt = ta.User.ID, &accessHash, t.ExpiresAt.UTC()
+			ta.User.normaliseTimes()
+			ta.Reach = rs.reach()
+			return ta, err
+		})
+	if err != nil {
+		return TokenAccess{}, err
 	}
 	// Checked on every use, cached or not: expiry moves with the clock, not with the database.
 	if ta.Token.RevokedAt != nil || !s.Now().Before(ta.Token.ExpiresAt) {

@@ -164,6 +164,9 @@ func same[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
+// sqlSetPassword sets a password; it moves the access version, as the tokens revoked with it do.
+const sqlSetPassword = `UPDATE users SET password_hash = ?, updated_at = ?, access_version = access_version + 1 WHERE id = ?`
+
 // SetPassword replaces a user's password hash and revokes every access and refresh token of the user, of any
 // issuer, except the token row keepTokenID (the caller's own, 0 for none), and every pending password-reset
 // link. Access keys stay. It is not a
@@ -175,10 +178,6 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keep
 	}
 	defer func() { _ = tx.Rollback() }()
 	now := s.Now()
-	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, now, userID)
-	if err := oneRow(res, err, fmt.Sprintf("user %d does not exist", userID)); err != nil {
-		return err
-	}
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
 		now, userID, keepTokenID); err != nil {
 		return translate(err)
@@ -187,6 +186,10 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keep
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`,
 		now, userID, CodeReset); err != nil {
 		return translate(err)
+	}
+	res, err := tx.ExecContext(ctx, sqlSetPassword, hash, now, userID)
+	if err := oneRow(res, err, fmt.Sprintf("user %d does not exist", userID)); err != nil {
+		return err
 	}
 	return translate(tx.Commit())
 }

@@ -67,10 +67,10 @@ func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) er
 	if err := oneRow(res, err, ErrResetInvalid.Message); err != nil {
 		return ErrResetInvalid
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, passwordHash, now, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
 		return translate(err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlSetPassword, passwordHash, now, userID); err != nil {
 		return translate(err)
 	}
 	return translate(tx.Commit())

@@ -50,9 +50,11 @@ type User struct {
 	UserType          int64
 	OwnerFileID       *int64
 	Version           int64
-	ChangedAt         time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// AccessVersion moves with every change to what the user's credentials reach (migration 00005).
+	AccessVersion int64
+	ChangedAt     time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Membership gives a user an access level on a file.

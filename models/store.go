@@ -41,7 +41,7 @@ type Store struct {
 	rd      *sqlPool   // reads, with prepared statements
 	wr      *sqlPool   // writes and transactions, with prepared statements
 	dialect string     // "sqlite" or "mysql"
-	creds   *credCache // SQLite only: credentials while the database is unchanged
+	creds   *credCache // credentials, exactly (see credCache)
 	// profiles queues the profile changes of each user (see UpdateProfile).
 	profiles profileQueues
 	// Now is the clock; tests replace it.
@@ -221,7 +221,8 @@ func openMySQL(cfg *mysql.Config) (*Store, error) {
 	sqlDB.SetConnMaxLifetime(5 * time.Minute)
 	sqlDB.SetConnMaxIdleTime(time.Minute)
 	p := newSQLPool(sqlDB)
-	return &Store{db: db, wdb: db, rd: p, wr: p, dialect: "mysql", Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, wdb: db, rd: p, wr: p, dialect: "mysql", creds: newCredCache(nil),
+		Now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 func closeAll(dbs ...*sql.DB) {
@@ -238,7 +239,7 @@ func (s *Store) Close() error {
 	if s.wr != s.rd {
 		err = errors.Join(err, s.wr.close())
 	}
-	if s.creds != nil {
+	if s.creds.watch != nil {
 		err = errors.Join(err, s.creds.watch.close())
 	}
 	return err

@@ -84,6 +84,9 @@ func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash str
 		newAccessHash, expiresAt.UTC(), sc, t.ID); err != nil {
 		return OAuthToken{}, translate(err)
 	}
+	if err := bumpAccess(ctx, tx, t.UserID); err != nil { // the replaced access token dies
+		return OAuthToken{}, translate(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return OAuthToken{}, translate(err)
 	}
@@ -189,23 +192,34 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (TokenInfo, error)
 
 // RevokeToken revokes one stored token (its access token, and its refresh token with it).
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	_, err := s.wr.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.Now(), id)
-	return translate(err)
+	return s.inTx(ctx, func(tx *sqlTx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.Now(), id); err != nil {
+			return err
+		}
+		return bumpAccessOfToken(ctx, tx, id)
+	})
 }
 
 // RevokeFamily revokes every access and refresh token issued from one authorization.
 func (s *Store) RevokeFamily(ctx context.Context, familyID int64) error {
-	return revokeFamily(ctx, s.wr, s.Now(), familyID)
+	return s.inTx(ctx, func(tx *sqlTx) error { return revokeFamily(ctx, tx, s.Now(), familyID) })
 }
 
-// revokeFamily revokes a token family, alone or inside a caller's transaction.
-func revokeFamily(ctx context.Context, db execer, now time.Time, familyID int64) error {
-	_, err := db.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, now, familyID)
-	return translate(err)
+// revokeFamily revokes a token family inside a caller's transaction.
+func revokeFamily(ctx context.Context, tx *sqlTx, now time.Time, familyID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, now, familyID); err != nil {
+		return translate(err)
+	}
+	return translate(bumpAccessOfFamily(ctx, tx, familyID))
 }
 
 // ExpireAccess ends a token's access secret now and leaves its refresh token as it is.
 func (s *Store) ExpireAccess(ctx context.Context, id int64) error {
-	_, err := s.wr.ExecContext(ctx, `UPDATE oauth_tokens SET expires_at = ? WHERE id = ? AND expires_at > ?`, s.Now(), id, s.Now())
-	return translate(err)
+	return s.inTx(ctx, func(tx *sqlTx) error {
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET expires_at = ? WHERE id = ? AND expires_at > ?`, now, id, now); err != nil {
+			return err
+		}
+		return bumpAccessOfToken(ctx, tx, id)
+	})
 }
