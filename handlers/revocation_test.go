@@ -58,11 +58,11 @@ func TestRevocationAcrossInstances(t *testing.T) {
 
 		t.Run("key revoked", func(t *testing.T) {
 			key := fx.newKey(fx.ann.ID, nil)
-			used(t, "/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey="+key)
 			used(t, "/api/workspace/account/profile", "X-Api-Key: "+key)
 			_, err := other.RevokeAccessKey(ctx, keyID(key))
 			require.NoError(t, err)
-			refused(t, "/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/User?FileId=777&wsAccessKey="+key)
 			refused(t, "/api/workspace/account/profile", "X-Api-Key: "+key)
 		})
 
@@ -70,20 +70,20 @@ func TestRevocationAcrossInstances(t *testing.T) {
 			carl := fx.user(models.NewUser{Username: "carl@example.com", FirstName: "Carl"})
 			fx.grant(carl.ID, 777, models.AccessStandard, true)
 			key := fx.newKey(carl.ID, nil)
-			used(t, "/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey="+key)
 			require.NoError(t, other.Revoke(ctx, carl.ID, 777))
-			refused(t, "/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/User?FileId=777&wsAccessKey="+key)
 		})
 
 		t.Run("web services switched off", func(t *testing.T) {
 			key := fx.newKey(fx.ann.ID, nil)
-			used(t, "/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey="+key)
 			_, err := other.SetFileWebServices(ctx, 777, false)
 			require.NoError(t, err)
-			refused(t, "/User?FileId=777&wsAccessKey=" + key)
+			refused(t, "/User?FileId=777&wsAccessKey="+key)
 			_, err = other.SetFileWebServices(ctx, 777, true)
 			require.NoError(t, err)
-			used(t, "/User?FileId=777&wsAccessKey=" + key)
+			used(t, "/User?FileId=777&wsAccessKey="+key)
 		})
 
 		t.Run("access token replaced by a refresh", func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestRevocationAcrossInstances(t *testing.T) {
 			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 			refused(t, "/User?FileId=777", "Authorization: Bearer "+g.AccessToken)
 			refused(t, "/auth/v1/users/me/profile", "Authorization: Bearer "+g.AccessToken)
-			used(t, "/User?FileId=777&wsAccessKey=" + key) // keys outlive a password change
+			used(t, "/User?FileId=777&wsAccessKey="+key) // keys outlive a password change
 		})
 	})
 }
