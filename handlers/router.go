@@ -24,12 +24,17 @@ type Config struct {
 	// PublicURL is the base of every link href; empty means the request's scheme and host.
 	PublicURL string
 	Logger    *slog.Logger
+	// AccessLog takes the one line per request; nil means Logger.
+	AccessLog *slog.Logger
 }
 
 // New builds the whole HTTP surface: every route of every dialect, behind the path normaliser.
 func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AccessLog == nil {
+		cfg.AccessLog = cfg.Logger
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	gin.SetMode(gin.ReleaseMode)
@@ -52,7 +57,7 @@ func New(cfg Config) http.Handler {
 	workspace := &workspaceDialect{log: cfg.Logger, authn: authn}
 	// A panic is answered as an internal error in the dialect that owns the path.
 	panicked := func(*gin.Context) error { return errPanic }
-	r.Use(requestID(), accessLog(cfg.Logger), recovery(cfg.Logger,
+	r.Use(requestID(), accessLog(cfg.AccessLog), recovery(cfg.Logger,
 		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked), workspace.handle(panicked))))
 
 	s := r.Group("/", saasu.negotiate())

@@ -62,12 +62,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 			return usageError{"serve: --public-url must be an http or https URL without query, fragment or credentials"}
 		}
 	}
-	var log *slog.Logger
+	// Both logs go to stderr; the access log's lines are written out in batches (lineBuffer), flushed at the
+	// latest when serve returns.
+	accessLines := newLineBuffer(c.stderr)
+	defer accessLines.Flush()
+	var log, accessLog *slog.Logger
 	switch logFormat {
 	case "text":
-		log = slog.New(slog.NewTextHandler(c.stderr, nil))
+		log, accessLog = slog.New(slog.NewTextHandler(c.stderr, nil)), slog.New(slog.NewTextHandler(accessLines, nil))
 	case "json":
-		log = slog.New(slog.NewJSONHandler(c.stderr, nil))
+		log, accessLog = slog.New(slog.NewJSONHandler(c.stderr, nil)), slog.New(slog.NewJSONHandler(accessLines, nil))
 	default:
 		return usageError{"serve: --log-format must be text or json"}
 	}
@@ -89,7 +93,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log}),
+		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log, AccessLog: accessLog}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
