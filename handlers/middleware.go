@@ -3,8 +3,8 @@ package handlers
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"math/rand/v2"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
