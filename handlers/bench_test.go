@@ -71,10 +71,12 @@ func handWritten(tb testing.TB, dsn models.DSN, userID int64) http.Handler {
 		tb.Cleanup(func() { _ = db.Close() })
 		return db
 	}
-	rdb, wdb := open(4), open(1)
+	var rdb, wdb *sql.DB
 	if dsn.Dialect == "mysql" {
-		rdb, wdb = open(32), nil
+		rdb = open(32)
 		wdb = rdb
+	} else {
+		rdb, wdb = open(4), open(1)
 	}
 	get, err := rdb.Prepare(`SELECT id, username, first_name, last_name, mobile_number, is_2fa_enabled, timezone_id,
 		date_time_format_id, number_format_id FROM users WHERE id = ?`)

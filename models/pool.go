@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -12,11 +13,17 @@ import (
 // execute and a close: three round trips instead of one. SQL text is the cache key, so a text built at run
 // time must come from a bounded set (column lists from the code, never from input).
 type sqlPool struct {
-	db    *sql.DB
-	stmts sync.Map // SQL text → *sql.Stmt
+	db     *sql.DB
+	stmts  sync.Map // SQL text → *sql.Stmt
+	counts *poolCounts
 }
 
-func newSQLPool(db *sql.DB) *sqlPool { return &sqlPool{db: db} }
+// poolCounts counts what ran through a store's pools (see Store.Cost).
+type poolCounts struct {
+	statements, transactions, prepared atomic.Int64
+}
+
+func newSQLPool(db *sql.DB, counts *poolCounts) *sqlPool { return &sqlPool{db: db, counts: counts} }
 
 // stmt returns the prepared statement of q, preparing it on first use.
 func (p *sqlPool) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -31,12 +38,14 @@ func (p *sqlPool) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		_ = st.Close()
 		return prev.(*sql.Stmt), nil
 	}
+	p.counts.prepared.Add(1)
 	return st, nil
 }
 
 // QueryRowContext runs a query that returns at most one row. When the statement cannot be prepared (the
 // database is down, say) the query runs unprepared, so that the row reports the error as database/sql would.
 func (p *sqlPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	p.counts.statements.Add(1)
 	st, err := p.stmt(ctx, q)
 	if err != nil {
 		return p.db.QueryRowContext(ctx, q, args...)
@@ -46,6 +55,7 @@ func (p *sqlPool) QueryRowContext(ctx context.Context, q string, args ...any) *s
 
 // QueryContext runs a query that returns rows.
 func (p *sqlPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	p.counts.statements.Add(1)
 	st, err := p.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -55,6 +65,7 @@ func (p *sqlPool) QueryContext(ctx context.Context, q string, args ...any) (*sql
 
 // ExecContext runs a statement that returns no rows.
 func (p *sqlPool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	p.counts.statements.Add(1)
 	st, err := p.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -64,6 +75,7 @@ func (p *sqlPool) ExecContext(ctx context.Context, q string, args ...any) (sql.R
 
 // BeginTx starts a transaction (BEGIN IMMEDIATE on SQLite: see Open).
 func (p *sqlPool) BeginTx(ctx context.Context) (*sqlTx, error) {
+	p.counts.transactions.Add(1)
 	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -94,6 +106,7 @@ type sqlTx struct {
 
 // stmt returns the pool's statement of q bound to the transaction, or nil when the pool has none yet.
 func (t *sqlTx) stmt(ctx context.Context, q string) *sql.Stmt {
+	t.pool.counts.statements.Add(1)
 	if st, ok := t.pool.stmts.Load(q); ok {
 		return t.tx.StmtContext(ctx, st.(*sql.Stmt))
 	}

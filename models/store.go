@@ -44,6 +44,8 @@ type Store struct {
 	creds   *credCache // credentials, exactly (see credCache)
 	// profiles queues the profile changes of each user (see UpdateProfile).
 	profiles profileQueues
+	// counts is what ran on the database (see Cost).
+	counts poolCounts
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -201,8 +203,10 @@ func openSQLite(path string) (*Store, error) {
 		closeAll(pools[:]...)
 		return nil, err
 	}
-	return &Store{db: db, wdb: wdb, rd: newSQLPool(readers), wr: newSQLPool(writer), dialect: "sqlite",
-		creds: newCredCache(newChangeWatch(watch, path)), Now: func() time.Time { return time.Now().UTC() }}, nil
+	s := &Store{db: db, wdb: wdb, dialect: "sqlite", creds: newCredCache(newChangeWatch(watch, path)),
+		Now: func() time.Time { return time.Now().UTC() }}
+	s.rd, s.wr = newSQLPool(readers, &s.counts), newSQLPool(writer, &s.counts)
+	return s, s.countGORM()
 }
 
 // openMySQL opens one pool for reads and writes.
@@ -220,9 +224,10 @@ func openMySQL(cfg *mysql.Config) (*Store, error) {
 	// Servers and proxies drop idle connections; recycle them before they do.
 	sqlDB.SetConnMaxLifetime(5 * time.Minute)
 	sqlDB.SetConnMaxIdleTime(time.Minute)
-	p := newSQLPool(sqlDB)
-	return &Store{db: db, wdb: db, rd: p, wr: p, dialect: "mysql", creds: newCredCache(nil),
-		Now: func() time.Time { return time.Now().UTC() }}, nil
+	s := &Store{db: db, wdb: db, dialect: "mysql", creds: newCredCache(nil), Now: func() time.Time { return time.Now().UTC() }}
+	s.rd = newSQLPool(sqlDB, &s.counts)
+	s.wr = s.rd
+	return s, s.countGORM()
 }
 
 func closeAll(dbs ...*sql.DB) {
@@ -231,6 +236,42 @@ func closeAll(dbs ...*sql.DB) {
 			_ = db.Close()
 		}
 	}
+}
+
+// Cost is what a store has run on its database so far.
+type Cost struct {
+	Statements   int64 // queries and writes, GORM's included
+	Transactions int64
+	Prepared     int64 // SQL texts prepared for a pool (each once; a pool prepares it on its connections)
+}
+
+// Cost returns what the store has run on the database so far. The tests of the request path read it.
+func (s *Store) Cost() Cost {
+	return Cost{Statements: s.counts.statements.Load(), Transactions: s.counts.transactions.Load(), Prepared: s.counts.prepared.Load()}
+}
+
+// countGORM makes GORM's statements count in Cost.
+func (s *Store) countGORM() error {
+	count := func(*gorm.DB) { s.counts.statements.Add(1) }
+	for _, db := range []*gorm.DB{s.db, s.wdb} {
+		cb := db.Callback()
+		for _, err := range []error{
+			cb.Query().After("gorm:query").Register("fileapi:count", count),
+			cb.Create().After("gorm:create").Register("fileapi:count", count),
+			cb.Update().After("gorm:update").Register("fileapi:count", count),
+			cb.Delete().After("gorm:delete").Register("fileapi:count", count),
+			cb.Row().After("gorm:row").Register("fileapi:count", count),
+			cb.Raw().After("gorm:raw").Register("fileapi:count", count),
+		} {
+			if err != nil {
+				return err
+			}
+		}
+		if s.wdb == s.db {
+			break
+		}
+	}
+	return nil
 }
 
 // Close releases the database connections.
