@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ func (c *cli) setting(fs *flag.FlagSet, name, envName, def string) string {
 	}
 	return def
 }
+
+// serveGCPercent is the garbage collector's target of serve (see serve).
+const serveGCPercent = 400
 
 func (c *cli) serve(ctx context.Context, args []string) error {
 	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--smtp-url URL] [--sms-webhook-url URL] [--db DSN]")
@@ -74,6 +78,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		log, accessLog = slog.New(slog.NewJSONHandler(c.stderr, nil)), slog.New(slog.NewJSONHandler(accessLines, nil))
 	default:
 		return usageError{"serve: --log-format must be text or json"}
+	}
+	if c.getenv("GOGC") == "" {
+		// The live heap of a request server is small and its garbage is per request: collecting at 4x the live
+		// heap instead of 2x halves the collector's share of the CPU for a few MiB more. GOGC overrides it.
+		debug.SetGCPercent(serveGCPercent)
 	}
 	deliv, err := parseDelivery(smtpURL, webhookURL)
 	if err != nil {
