@@ -58,14 +58,7 @@ func bareHandler() http.Handler {
 func handWritten(tb testing.TB, dsn models.DSN, userID int64) http.Handler {
 	tb.Helper()
 	open := func(conns int) *sql.DB {
-		var db *sql.DB
-		var err error
-		if dsn.Dialect == "sqlite" {
-			db, err = sql.Open("sqlite", dsn.Path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
-		} else {
-			db, err = sql.Open("mysql", dsn.Config.FormatDSN())
-		}
-		require.NoError(tb, err)
+		db := rawDB(tb, dsn, "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
 		tb.Cleanup(func() { _ = db.Close() })

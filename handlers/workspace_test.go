@@ -1179,15 +1179,20 @@ func TestWorkspaceUserGone(t *testing.T) {
 
 // wsRawDB opens the test database directly, for what no Store method does (the caller closes it).
 func wsRawDB(t *testing.T, dsn models.DSN) *sql.DB {
-	t.Helper()
+	return rawDB(t, dsn, "_pragma=busy_timeout(5000)")
+}
+
+// rawDB opens the test database with database/sql alone, with sqliteParams on SQLite (the caller closes it).
+func rawDB(tb testing.TB, dsn models.DSN, sqliteParams string) *sql.DB {
+	tb.Helper()
 	var db *sql.DB
 	var err error
 	if dsn.Dialect == "sqlite" {
-		db, err = sql.Open("sqlite", dsn.Path+"?_pragma=busy_timeout(5000)")
+		db, err = sql.Open("sqlite", dsn.Path+"?"+sqliteParams)
 	} else {
 		db, err = sql.Open("mysql", dsn.Config.FormatDSN())
 	}
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return db
 }
 

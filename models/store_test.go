@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -325,19 +326,10 @@ func TestUpdateProfileConcurrent(t *testing.T) {
 		fx := newFixture(t, dsn)
 		ctx := context.Background()
 		const n = 20
-		var wg sync.WaitGroup
-		errs := make(chan error, n)
-		for i := range n {
-			wg.Go(func() {
-				_, _, err := fx.s.UpdateProfile(ctx, fx.user.ID, models.ProfileChange{LastName: models.To(fmt.Sprintf("L%02d", i))}, models.ChangeOptions{Via: "test"})
-				errs <- err
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			require.NoError(t, err)
-		}
+		concurrently(t, n, func(i int) error {
+			_, _, err := fx.s.UpdateProfile(ctx, fx.user.ID, models.ProfileChange{LastName: models.To(fmt.Sprintf("L%02d", i))}, models.ChangeOptions{Via: "test"})
+			return err
+		})
 		u, err := fx.s.UserByID(ctx, fx.user.ID)
 		require.NoError(t, err)
 		assert.Equal(t, int64(1+n), u.Version)
@@ -366,27 +358,15 @@ func TestUpdateProfileHotRow(t *testing.T) {
 		ctx := context.Background()
 		snapshot := fx.user
 		const n = 40
-		var wg sync.WaitGroup
-		errs := make(chan error, n)
-		for i := range n {
-			s := fx.s
-			if i%2 == 1 {
-				s = other
+		stores := [2]*models.Store{fx.s, other}
+		concurrently(t, n, func(i int) error {
+			_, changed, err := stores[i%2].UpdateProfile(ctx, fx.user.ID, models.ProfileChange{LastName: models.To(fmt.Sprintf("L%02d", i))},
+				models.ChangeOptions{Via: "test", Known: &snapshot})
+			if err == nil && !changed {
+				err = fmt.Errorf("change %d wrote nothing", i)
 			}
-			wg.Go(func() {
-				_, changed, err := s.UpdateProfile(ctx, fx.user.ID, models.ProfileChange{LastName: models.To(fmt.Sprintf("L%02d", i))},
-					models.ChangeOptions{Via: "test", Known: &snapshot})
-				if err == nil && !changed {
-					err = fmt.Errorf("change %d wrote nothing", i)
-				}
-				errs <- err
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			require.NoError(t, err)
-		}
+			return err
+		})
 		u, err := fx.s.UserByID(ctx, fx.user.ID)
 		require.NoError(t, err)
 		assert.Equal(t, snapshot.Version+n, u.Version)
@@ -406,34 +386,38 @@ func TestUpdateProfileHotRow(t *testing.T) {
 
 		// Ten changes under the same If-Match, from both stores: exactly one is applied.
 		snapshot = u
-		var ok, refused sync.Map
-		for i := range 10 {
-			s := fx.s
-			if i%2 == 1 {
-				s = other
+		var applied, refused atomic.Int32
+		concurrently(t, 10, func(i int) error {
+			want := u.Version
+			_, _, err := stores[i%2].UpdateProfile(ctx, u.ID, models.ProfileChange{FirstName: models.To(fmt.Sprintf("F%d", i))},
+				models.ChangeOptions{Via: "test", Known: &snapshot, Match: func(v int64) bool { return v == want }})
+			switch {
+			case models.KindOf(err) == models.KindPrecondition:
+				refused.Add(1)
+			case err == nil:
+				applied.Add(1)
 			}
-			wg.Go(func() {
-				want := u.Version
-				_, _, err := s.UpdateProfile(ctx, u.ID, models.ProfileChange{FirstName: models.To(fmt.Sprintf("F%d", i))},
-					models.ChangeOptions{Via: "test", Known: &snapshot, Match: func(v int64) bool { return v == want }})
-				switch models.KindOf(err) {
-				case models.KindPrecondition:
-					refused.Store(i, true)
-				default:
-					assert.NoError(t, err)
-					ok.Store(i, true)
-				}
-			})
-		}
-		wg.Wait()
-		count := func(m *sync.Map) (n int) {
-			m.Range(func(_, _ any) bool { n++; return true })
-			return n
-		}
-		assert.Equal(t, 1, count(&ok))
-		assert.Equal(t, 9, count(&refused))
+			return nil
+		})
+		assert.Equal(t, int32(1), applied.Load())
+		assert.Equal(t, int32(9), refused.Load())
 		u2, err := fx.s.UserByID(ctx, u.ID)
 		require.NoError(t, err)
 		assert.Equal(t, u.Version+1, u2.Version)
 	})
+}
+
+// concurrently runs f(0) … f(n-1) at once and requires that none fails.
+func concurrently(t *testing.T, n int, f func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() { errs <- f(i) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
 }
