@@ -1,8 +1,12 @@
 package auth
 
 import (
-	"sync"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
+
+	"github.com/fileapi/fileapi/models"
 )
 
 // Credential limits (saasu.md §6.7): failures per username and per client address, each counted in a window
@@ -11,97 +15,72 @@ const (
 	FailuresPerUsername = 10
 	FailuresPerAddress  = 50
 	FailureWindow       = 15 * time.Minute
-	// maxTracked bounds memory: past it, expired windows are swept before a new one is opened.
-	maxTracked = 10000
 )
 
 // Limiter counts events (failed credential attempts, or requests) per username and per client address in
-// windows opened by the first event. It is in memory, per server instance: the limits are a brake on
-// guessing and flooding, not an accounting of them. The zero value is not usable; use NewLimiter.
+// windows opened by the first event. The counts live in the database (models.Store.CountLimitEvent), so they
+// are the same on every instance of a fleet and survive a restart; each event is counted by one statement
+// that no other instance can interleave with.
 type Limiter struct {
-	mu               sync.Mutex
-	now              func() time.Time
-	perUser, perAddr int
+	store            *models.Store
+	name             string
+	perUser, perAddr int64
 	window           time.Duration
-	users            map[string]*failures
-	addrs            map[string]*failures
 }
 
-type failures struct {
-	start time.Time
-	n     int
+// NewLimiter returns the credential limiter (saasu.md §6.7).
+func NewLimiter(store *models.Store) *Limiter {
+	return NewLimiterOf(store, "credentials", FailuresPerUsername, FailuresPerAddress, FailureWindow)
 }
 
-// NewLimiter returns the credential limiter (saasu.md §6.7), reading time from now.
-func NewLimiter(now func() time.Time) *Limiter {
-	return NewLimiterOf(now, FailuresPerUsername, FailuresPerAddress, FailureWindow)
+// NewLimiterOf returns a limiter, named apart from the others, of perUser and perAddr events in each window.
+func NewLimiterOf(store *models.Store, name string, perUser, perAddr int, window time.Duration) *Limiter {
+	return &Limiter{store: store, name: name, perUser: int64(perUser), perAddr: int64(perAddr), window: window}
 }
 
-// NewLimiterOf returns a limiter of perUser and perAddr events in each window.
-func NewLimiterOf(now func() time.Time, perUser, perAddr int, window time.Duration) *Limiter {
-	return &Limiter{now: now, perUser: perUser, perAddr: perAddr, window: window, users: map[string]*failures{}, addrs: map[string]*failures{}}
+// bucket names a counter without storing the username or the address in clear.
+func (l *Limiter) bucket(kind, key string) string {
+	sum := sha256.Sum256([]byte(l.name + "\x00" + kind + "\x00" + key))
+	return hex.EncodeToString(sum[:])
 }
 
-// Check reports whether an attempt for username (folded; "" when there is none) from addr may go ahead, and
-// if not, how long until it may. At the limit the credential is not checked at all.
-func (l *Limiter) Check(username, addr string) (retryAfter time.Duration, ok bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	wait := func(m map[string]*failures, key string, limit int) time.Duration {
-		f := m[key]
-		if f == nil || key == "" {
-			return 0
-		}
-		left := f.start.Add(l.window).Sub(now)
-		if left <= 0 {
-			delete(m, key)
-			return 0
-		}
-		if f.n < limit {
-			return 0
-		}
-		// A clock that stepped back (NTP) must not stretch a window: no wait is longer than one window.
-		return min(left, l.window)
+// buckets are the counters of an attempt: the username's (when there is one) and the address's.
+func (l *Limiter) buckets(username, addr string) (buckets []string, limits []int64) {
+	if username != "" {
+		buckets, limits = append(buckets, l.bucket("user", username)), append(limits, l.perUser)
 	}
-	retryAfter = max(wait(l.users, username, l.perUser), wait(l.addrs, addr, l.perAddr))
-	return retryAfter, retryAfter == 0
+	return append(buckets, l.bucket("addr", addr)), append(limits, l.perAddr)
+}
+
+// Check returns how long an attempt for username (folded; "" when there is none) from addr must wait: 0
+// when it may go ahead. At the limit the credential is not checked at all.
+func (l *Limiter) Check(ctx context.Context, username, addr string) (time.Duration, error) {
+	buckets, limits := l.buckets(username, addr)
+	n, closes, err := l.store.LimitCounts(ctx, l.window, buckets...)
+	if err != nil {
+		return 0, err
+	}
+	var wait time.Duration
+	now := l.store.Now()
+	for i := range buckets {
+		if n[i] >= limits[i] {
+			// A clock that stepped back (NTP) must not stretch a window: no wait is longer than one window.
+			wait = max(wait, min(closes[i].Sub(now), l.window))
+		}
+	}
+	return wait, nil
 }
 
 // Fail counts one failed attempt against username (if any) and addr.
-func (l *Limiter) Fail(username, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.count(l.users, username, now)
-	l.count(l.addrs, addr, now)
+func (l *Limiter) Fail(ctx context.Context, username, addr string) error {
+	buckets, _ := l.buckets(username, addr)
+	return l.store.CountLimitEvent(ctx, l.window, buckets...)
 }
 
 // Succeed closes the username's window: a right password resets its count (the address's stays).
-func (l *Limiter) Succeed(username string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.users, username)
-}
-
-func (l *Limiter) count(m map[string]*failures, key string, now time.Time) {
-	if key == "" {
-		return
+func (l *Limiter) Succeed(ctx context.Context, username string) error {
+	if username == "" {
+		return nil
 	}
-	f := m[key]
-	if f != nil && !now.Before(f.start.Add(l.window)) {
-		f = nil
-	}
-	if f == nil {
-		if len(m) >= maxTracked {
-			for k, v := range m {
-				if !now.Before(v.start.Add(l.window)) {
-					delete(m, k)
-				}
-			}
-		}
-		f = &failures{start: now}
-		m[key] = f
-	}
-	f.n++
+	return l.store.ResetLimit(ctx, l.bucket("user", username))
 }

@@ -1,72 +1,120 @@
 package auth_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/models"
+	"github.com/fileapi/fileapi/models/modelstest"
 )
 
+// limiterStore opens a database whose clock the test moves.
+func limiterStore(t *testing.T, dsn models.DSN, now *time.Time) *models.Store {
+	s := modelstest.OpenDSN(t, dsn)
+	s.Now = func() time.Time { return *now }
+	return s
+}
+
 func TestLimiter(t *testing.T) {
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	l := auth.NewLimiter(func() time.Time { return now })
-
-	for i := 0; i < auth.FailuresPerUsername; i++ {
-		_, ok := l.Check("ann", "10.0.0.1")
-		assert.True(t, ok, "attempt %d", i+1)
-		l.Fail("ann", "10.0.0.1")
-		now = now.Add(time.Second)
-	}
-	wait, ok := l.Check("ann", "10.0.0.2")
-	assert.False(t, ok, "the username is at its limit from any address")
-	assert.Equal(t, auth.FailureWindow-10*time.Second, wait, "the window opened at the first failure")
-	_, ok = l.Check("bob", "10.0.0.1")
-	assert.True(t, ok, "other usernames from the same address go on")
-
-	now = now.Add(auth.FailureWindow)
-	_, ok = l.Check("ann", "10.0.0.1")
-	assert.True(t, ok, "a new window after 15 minutes")
-
-	l.Fail("ann", "10.0.0.1")
-	l.Succeed("ann")
-	for i := 0; i < auth.FailuresPerUsername-1; i++ {
-		l.Fail("ann", "10.0.0.9")
-	}
-	_, ok = l.Check("ann", "10.0.0.9")
-	assert.True(t, ok, "a success reset the username's count")
-
-	for i := 0; i < auth.FailuresPerAddress; i++ {
-		l.Fail("", "192.0.2.7") // e.g. refresh grants: no username
-	}
-	wait, ok = l.Check("carol", "192.0.2.7")
-	assert.False(t, ok)
-	assert.Equal(t, auth.FailureWindow, wait)
-}
-
-func TestLimiterIsBounded(t *testing.T) {
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	l := auth.NewLimiter(func() time.Time { return now })
-	for i := 0; i < 30000; i++ {
-		l.Fail(string(rune(i)), "")
-		if i%10000 == 9999 {
-			now = now.Add(auth.FailureWindow) // the earlier windows expire and are swept
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		l := auth.NewLimiter(limiterStore(t, dsn, &now))
+		allowed := func(user, addr string) bool {
+			wait, err := l.Check(ctx, user, addr)
+			require.NoError(t, err)
+			return wait == 0
 		}
-	}
-	assert.LessOrEqual(t, l.Tracked(), 10001, "expired windows were swept")
-	_, ok := l.Check(string(rune(29999)), "")
-	assert.True(t, ok)
+		for i := 0; i < auth.FailuresPerUsername; i++ {
+			assert.True(t, allowed("ann", "10.0.0.1"), "attempt %d", i+1)
+			require.NoError(t, l.Fail(ctx, "ann", "10.0.0.1"))
+			now = now.Add(time.Second)
+		}
+		wait, err := l.Check(ctx, "ann", "10.0.0.2")
+		require.NoError(t, err)
+		assert.Equal(t, auth.FailureWindow-10*time.Second, wait, "the username is at its limit from any address; the window opened at the first failure")
+		assert.True(t, allowed("bob", "10.0.0.1"), "other usernames from the same address go on")
+
+		now = now.Add(auth.FailureWindow)
+		assert.True(t, allowed("ann", "10.0.0.1"), "a new window after 15 minutes")
+
+		require.NoError(t, l.Fail(ctx, "ann", "10.0.0.1"))
+		require.NoError(t, l.Succeed(ctx, "ann"))
+		for i := 0; i < auth.FailuresPerUsername-1; i++ {
+			require.NoError(t, l.Fail(ctx, "ann", "10.0.0.9"))
+		}
+		assert.True(t, allowed("ann", "10.0.0.9"), "a success reset the username's count")
+
+		for i := 0; i < auth.FailuresPerAddress; i++ {
+			require.NoError(t, l.Fail(ctx, "", "192.0.2.7")) // e.g. refresh grants: no username
+		}
+		wait, err = l.Check(ctx, "carol", "192.0.2.7")
+		require.NoError(t, err)
+		assert.Equal(t, auth.FailureWindow, wait)
+
+		// A clock that stepped back never makes a wait longer than one window.
+		now = now.Add(-24 * time.Hour)
+		wait, err = l.Check(ctx, "", "192.0.2.7")
+		require.NoError(t, err)
+		assert.Equal(t, auth.FailureWindow, wait)
+	})
 }
 
-func TestLimiterClockStepsBack(t *testing.T) {
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	l := auth.NewLimiter(func() time.Time { return now })
-	for i := 0; i < auth.FailuresPerAddress; i++ {
-		l.Fail("", "10.0.0.1")
-	}
-	now = now.Add(-24 * time.Hour)
-	wait, ok := l.Check("", "10.0.0.1")
-	assert.False(t, ok)
-	assert.Equal(t, auth.FailureWindow, wait, "never more than one window")
+// TestLimiterFleetWide: two instances on one database count together, and a restarted instance (a new
+// limiter on a new store) still knows the count. Another limiter's counts are its own.
+func TestLimiterFleetWide(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		a, b := auth.NewLimiter(limiterStore(t, dsn, &now)), auth.NewLimiter(limiterStore(t, dsn, &now))
+		for i := 0; i < auth.FailuresPerUsername; i++ {
+			l := a
+			if i%2 == 1 {
+				l = b
+			}
+			require.NoError(t, l.Fail(ctx, "ann", "10.0.0.1"))
+		}
+		restarted := auth.NewLimiter(limiterStore(t, dsn, &now))
+		for _, l := range []*auth.Limiter{a, b, restarted} {
+			wait, err := l.Check(ctx, "ann", "10.0.0.3")
+			require.NoError(t, err)
+			assert.Equal(t, auth.FailureWindow, wait)
+		}
+		other := auth.NewLimiterOf(limiterStore(t, dsn, &now), "reset-password", 3, 20, time.Hour)
+		wait, err := other.Check(ctx, "ann", "10.0.0.1")
+		require.NoError(t, err)
+		assert.Zero(t, wait, "limiters count apart")
+	})
+}
+
+// TestLimiterPurge: buckets whose window has passed are deleted in batches, open ones stay.
+func TestLimiterPurge(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		s := limiterStore(t, dsn, &now)
+		l := auth.NewLimiter(s)
+		for i := range 5 {
+			require.NoError(t, l.Fail(ctx, "", "10.0.0."+string(rune('0'+i))))
+		}
+		now = now.Add(auth.FailureWindow + time.Minute)
+		require.NoError(t, l.Fail(ctx, "ann", "10.0.1.1"))
+		n, err := s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
+		require.NoError(t, err)
+		assert.Equal(t, int64(3), n, "a batch at most")
+		n, err = s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), n)
+		wait, err := l.Check(ctx, "ann", "10.0.1.1")
+		require.NoError(t, err)
+		assert.Zero(t, wait)
+		n, err = s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
+		require.NoError(t, err)
+		assert.Zero(t, n, "the open windows stay")
+	})
 }

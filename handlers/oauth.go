@@ -149,12 +149,14 @@ func (o *oauthServer) request(c *gin.Context) (map[string]string, models.OAuthCl
 // client authenticates the client of a token, revoke or introspect request. Failures count towards the
 // per-address credential limit; at the limit nothing is checked.
 func (o *oauthServer) client(c *gin.Context, f map[string]string) (models.OAuthClient, error) {
-	addr := clientAddr(c.Request)
-	if wait, ok := o.authn.Limits.Check("", addr); !ok {
+	ctx, addr := c.Request.Context(), clientAddr(c.Request)
+	if wait, err := o.authn.Limits.Check(ctx, "", addr); err != nil {
+		return models.OAuthClient{}, err
+	} else if wait > 0 {
 		return models.OAuthClient{}, &oauthError{http.StatusTooManyRequests, "too_many_requests", "Too many failed attempts. Try again later.", seconds(wait)}
 	}
 	secret, hasSecret := f["client_secret"]
-	cl, err := o.authn.AuthenticateClient(c.Request.Context(), auth.ClientCredentials{
+	cl, err := o.authn.AuthenticateClient(ctx, auth.ClientCredentials{
 		Authorization: c.GetHeader("Authorization"), BodyID: f["client_id"], BodySecret: secret, HasBodySecret: hasSecret,
 	})
 	var ce *auth.ClientError
@@ -162,7 +164,9 @@ func (o *oauthServer) client(c *gin.Context, f map[string]string) (models.OAuthC
 	case errors.As(err, &ce) && ce.InvalidRequest:
 		return cl, errOAuthTwoAuths
 	case errors.As(err, &ce):
-		o.authn.Limits.Fail("", addr)
+		if err := o.authn.Limits.Fail(ctx, "", addr); err != nil {
+			return cl, err
+		}
 		return cl, errOAuthClient
 	}
 	return cl, err
@@ -231,7 +235,9 @@ func optional(f map[string]string, name string) *string {
 // outages and bugs pass through.
 func (o *oauthServer) refused(c *gin.Context, err error) error {
 	if e := models.AsError(err); e.Kind == models.KindInvalid {
-		o.authn.Limits.Fail("", clientAddr(c.Request))
+		if err := o.authn.Limits.Fail(c.Request.Context(), "", clientAddr(c.Request)); err != nil {
+			return err
+		}
 		return &oauthError{http.StatusBadRequest, "invalid_grant", e.Message, ""}
 	}
 	return err

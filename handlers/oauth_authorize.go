@@ -202,7 +202,9 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 	ctx := c.Request.Context()
 	username, password := r.fields["username"], r.fields["password"]
 	user, addr := models.Fold(username), clientAddr(c.Request)
-	if wait, ok := o.authn.Limits.Check(user, addr); !ok {
+	if wait, err := o.authn.Limits.Check(ctx, user, addr); err != nil {
+		return err
+	} else if wait > 0 {
 		c.Header("Retry-After", seconds(wait))
 		return o.loginPage(c, r, http.StatusTooManyRequests, textTooMany, username, r.fields["csrf_token"])
 	}
@@ -211,7 +213,9 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 	}
 	u, err := o.authn.PasswordLogin(ctx, username, password)
 	if models.KindOf(err) == models.KindInvalid {
-		o.authn.Limits.Fail(user, addr)
+		if err := o.authn.Limits.Fail(ctx, user, addr); err != nil {
+			return err
+		}
 		return o.loginPage(c, r, http.StatusOK, textBadLogin, username, r.fields["csrf_token"])
 	}
 	if err != nil {
@@ -229,7 +233,9 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 	case err != nil:
 		return err
 	}
-	o.authn.Limits.Succeed(user)
+	if err := o.authn.Limits.Succeed(ctx, user); err != nil {
+		return err
+	}
 	ticket, err := o.authn.NewTicket(ctx, u, r.authorization(), models.StageConsent)
 	if err != nil {
 		return err
@@ -260,18 +266,24 @@ func (o *oauthServer) stepCode(c *gin.Context, r *authzRequest) error {
 	switch e := models.AsError(err); {
 	case err == nil:
 	case e.Kind == models.KindInvalid && e.Message == "The verification code has expired.":
-		o.authn.Limits.Fail(user, clientAddr(c.Request))
+		if err := o.authn.Limits.Fail(ctx, user, clientAddr(c.Request)); err != nil {
+			return err
+		}
 		if _, err := o.authn.EndTicket(ctx, secret); err != nil && models.KindOf(err) != models.KindNotFound {
 			return err
 		}
 		return o.loginPage(c, r, http.StatusOK, textOldCode, u.Username, r.fields["csrf_token"])
 	case e.Kind == models.KindInvalid:
-		o.authn.Limits.Fail(user, clientAddr(c.Request))
+		if err := o.authn.Limits.Fail(ctx, user, clientAddr(c.Request)); err != nil {
+			return err
+		}
 		return codePage(textWrongCode)
 	default:
 		return err
 	}
-	o.authn.Limits.Succeed(user)
+	if err := o.authn.Limits.Succeed(ctx, user); err != nil {
+		return err
+	}
 	if err := o.authn.AdvanceTicket(ctx, secret, models.StageConsent); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func New(cfg Config) http.Handler {
 	// Client addresses (for logs and rate limits) are the connection's: no proxy headers are trusted.
 	_ = r.SetTrustedProxies(nil)
 
-	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(func() time.Time { return cfg.Store.Now() })}
+	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(cfg.Store)}
 	links := linker{publicURL: cfg.PublicURL}
 	saasu := &saasuDialect{log: cfg.Logger, authn: authn}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
@@ -71,7 +71,7 @@ func New(cfg Config) http.Handler {
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
 	creds := &saasuCredentials{saasu: saasu, authn: authn}
 	reset := &saasuReset{saasu: saasu, authn: authn, links: links, log: cfg.Logger,
-		limits: auth.NewLimiterOf(func() time.Time { return cfg.Store.Now() }, 3, 20, time.Hour)}
+		limits: auth.NewLimiterOf(cfg.Store, "reset-password", 3, 20, time.Hour)}
 	s.POST("/User/reset-password", saasu.handle(reset.request))
 	r.GET("/password-reset", reset.serve)
 	r.POST("/password-reset", reset.serve)

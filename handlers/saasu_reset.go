@@ -46,10 +46,15 @@ func (h *saasuReset) request(c *gin.Context) error {
 		return models.Errorf(models.KindInvalid, "Username is required.")
 	}
 	key, addr := models.Fold(name), clientAddr(c.Request)
-	if wait, ok := h.limits.Check(key, addr); !ok {
+	ctx := c.Request.Context()
+	if wait, err := h.limits.Check(ctx, key, addr); err != nil {
+		return err
+	} else if wait > 0 {
 		return &models.Error{Kind: models.KindRateLimited, RetryAfter: wait}
 	}
-	h.limits.Fail(key, addr) // every request counts
+	if err := h.limits.Fail(ctx, key, addr); err != nil { // every request counts
+		return err
+	}
 	if err := h.send(c, name); err != nil {
 		return err
 	}

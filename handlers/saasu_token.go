@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -95,20 +96,22 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		if g.username == "" || g.password == "" {
 			return badGrantRequest("The username and password parameters are required.")
 		}
-		if err := h.limited(user, addr); err != nil {
+		if err := h.limited(ctx, user, addr); err != nil {
 			return err
 		}
 		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
 		if err != nil {
-			return h.failed(user, addr, err)
+			return h.failed(ctx, user, addr, err)
 		}
 		if err := h.authn.SecondFactor(ctx, u, g.verificationCode); err != nil {
 			if errors.Is(err, auth.ErrCodeSent) {
 				return &grantError{status: http.StatusUnauthorized, code: "2fa_code_required", desc: auth.ErrCodeSent.Message}
 			}
-			return h.failed(user, addr, err)
+			return h.failed(ctx, user, addr, err)
 		}
-		h.authn.Limits.Succeed(user)
+		if err := h.authn.Limits.Succeed(ctx, user); err != nil {
+			return err
+		}
 		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {
 			return err
 		}
@@ -116,11 +119,11 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		if g.refreshToken == "" {
 			return badGrantRequest("The refresh_token parameter is required.")
 		}
-		if err := h.limited("", addr); err != nil {
+		if err := h.limited(ctx, "", addr); err != nil {
 			return err
 		}
 		if grant, err = h.authn.RefreshSaasu(ctx, g.refreshToken); err != nil {
-			return h.failed("", addr, err)
+			return h.failed(ctx, "", addr, err)
 		}
 	default:
 		return &grantError{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "The grant type is not supported."}
@@ -132,8 +135,10 @@ func (h *saasuTokens) token(c *gin.Context) error {
 
 // limited refuses a credential check when the username or the address is at its limit: the credential is
 // then not checked at all. Requests that offer no credential are never limited.
-func (h *saasuTokens) limited(user, addr string) error {
-	if wait, ok := h.authn.Limits.Check(user, addr); !ok {
+func (h *saasuTokens) limited(ctx context.Context, user, addr string) error {
+	if wait, err := h.authn.Limits.Check(ctx, user, addr); err != nil {
+		return err
+	} else if wait > 0 {
 		return &grantError{status: http.StatusTooManyRequests, code: "too_many_requests",
 			desc: "Too many failed attempts. Try again later.", retryAfter: seconds(wait)}
 	}
@@ -142,9 +147,11 @@ func (h *saasuTokens) limited(user, addr string) error {
 
 // failed counts a refused credential towards the limits and answers invalid_grant with its message;
 // outages and bugs pass through uncounted.
-func (h *saasuTokens) failed(user, addr string, err error) error {
+func (h *saasuTokens) failed(ctx context.Context, user, addr string, err error) error {
 	if e := models.AsError(err); e.Kind == models.KindInvalid {
-		h.authn.Limits.Fail(user, addr)
+		if err := h.authn.Limits.Fail(ctx, user, addr); err != nil {
+			return err
+		}
 		return &grantError{status: http.StatusBadRequest, code: "invalid_grant", desc: e.Message}
 	}
 	return err

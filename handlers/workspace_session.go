@@ -108,11 +108,15 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	if found {
 		key = u.UsernameKey
 	}
-	if wait, ok := authn.Limits.Check(key, addr); !ok {
+	if wait, err := authn.Limits.Check(ctx, key, addr); err != nil {
+		return err
+	} else if wait > 0 {
 		return wsTooMany(seconds(wait))
 	}
 	if auth.CheckLogin(u, found, password.value) != nil {
-		authn.Limits.Fail(key, addr)
+		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
+			return err
+		}
 		return wsBadLogin
 	}
 	if u.Is2FAEnabled {
@@ -120,7 +124,9 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 		// one-time codes tried against this user at the Saasu token endpoint.
 		return wsTwoFactor
 	}
-	authn.Limits.Succeed(key)
+	if err := authn.Limits.Succeed(ctx, key); err != nil {
+		return err
+	}
 	grant, err := authn.IssueSession(ctx, u)
 	if err != nil {
 		return err
@@ -162,14 +168,20 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	}
 	authn := h.ws.authn
 	key, addr := p.User.UsernameKey, clientAddr(c.Request)
-	if wait, ok := authn.Limits.Check(key, addr); !ok {
+	if wait, err := authn.Limits.Check(ctx, key, addr); err != nil {
+		return err
+	} else if wait > 0 {
 		return wsTooMany(seconds(wait))
 	}
 	if !auth.CheckPassword(p.User.PasswordHash, current.value) {
-		authn.Limits.Fail(key, addr)
+		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
+			return err
+		}
 		return wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The current password is incorrect.", "Auth", current.name, wsBusiness)
 	}
-	authn.Limits.Succeed(key)
+	if err := authn.Limits.Succeed(ctx, key); err != nil {
+		return err
+	}
 	hash, err := auth.HashPassword(next.value)
 	if err != nil {
 		return err

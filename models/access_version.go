@@ -38,17 +38,20 @@ func bumpAccessOfFamily(ctx context.Context, db execer, familyID int64) error {
 	return err
 }
 
-// inTx runs f in a transaction of the writer pool and commits it.
+// inTx runs f in a transaction of the writer pool and commits it; a deadlock or a lost certification runs it
+// again from the start (see retry).
 func (s *Store) inTx(ctx context.Context, f func(tx *sqlTx) error) error {
-	tx, err := s.wr.BeginTx(ctx)
-	if err != nil {
-		return translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := f(tx); err != nil {
-		return translate(err)
-	}
-	return translate(tx.Commit())
+	return translate(retry(ctx, func() error {
+		tx, err := s.wr.BeginTx(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback() }()
+		if err := f(tx); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}))
 }
 
 // bumpAccessGORM moves the access version of one user inside a GORM transaction.
