@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -24,7 +26,7 @@ const (
 
 // outboxColumns is every column of outbox, in the order scanMessage reads them. The column "to" is a
 // reserved word: backticks quote it on both MySQL and SQLite.
-const outboxColumns = "id, kind, `to`, subject, body, created_at, attempts, next_attempt_at, last_error, sent_at"
+const outboxColumns = "id, kind, `to`, subject, body, created_at, attempts, next_attempt_at, last_error, sent_at, claim, lease_until"
 
 // enqueue writes one message to the outbox inside the caller's transaction, so that a change and the
 // message it causes commit together (or not at all). The message is due at once.
@@ -54,6 +56,58 @@ func (s *Store) PendingMessages(ctx context.Context, n int) ([]OutboxMessage, er
 		" AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?", s.Now().UTC(), n)
 }
 
+// ClaimMessages takes up to n unsent messages whose next attempt is due and which no live lease holds,
+// oldest first, leases them to the caller until lease from now, and returns them. Each message is claimed by
+// one caller at a time, whichever instance it runs on: a sender delivers only what it claimed, so several
+// senders deliver each message once. When a sender dies with messages claimed, they are claimable again once
+// the lease has run out.
+func (s *Store) ClaimMessages(ctx context.Context, n int, lease time.Duration) ([]OutboxMessage, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	claim := hex.EncodeToString(b[:])
+	now := s.Now().UTC()
+	// Times are written in UTC by this package, so the comparisons are the same on both dialects.
+	q := `UPDATE outbox SET claim = ?, lease_until = ? WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL
+		AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?)`
+	if s.dialect == "mysql" { // MySQL takes no LIMIT in an IN subquery, but an UPDATE with one
+		q = `UPDATE outbox SET claim = ?, lease_until = ? WHERE sent_at IS NULL
+		AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?`
+	}
+	err := retry(ctx, func() error {
+		_, err := s.wr.ExecContext(ctx, q, claim, now.Add(lease), now, now, n)
+		return err
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return s.messages(ctx, "SELECT "+outboxColumns+" FROM outbox WHERE claim = ? AND sent_at IS NULL ORDER BY id", claim)
+}
+
+// ReleaseMessages gives back the unsent messages of a claim (a sender stopping), so that any sender may take
+// them at once.
+func (s *Store) ReleaseMessages(ctx context.Context, claim string) error {
+	return s.inTx(ctx, func(tx *sqlTx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claim = NULL, lease_until = NULL WHERE claim = ? AND sent_at IS NULL`, claim)
+		return err
+	})
+}
+
+// OutboxBacklog is the number of unsent messages and when the oldest of them was written (zero when none).
+func (s *Store) OutboxBacklog(ctx context.Context) (pending int64, oldest time.Time, err error) {
+	if err = s.rd.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL`).Scan(&pending); err != nil || pending == 0 {
+		return pending, time.Time{}, translate(err)
+	}
+	// By column, not MIN(): SQLite gives an aggregate of a time back as text.
+	err = s.rd.QueryRowContext(ctx, `SELECT created_at FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1`).Scan(&oldest)
+	if notFoundRow(err) == gormNotFound {
+		return 0, time.Time{}, nil // sent in between
+	}
+	return pending, oldest.UTC(), translate(err)
+}
+
 // messages runs a query over outboxColumns.
 func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMessage, error) {
 	rows, err := s.rd.QueryContext(ctx, q, args...)
@@ -65,11 +119,11 @@ func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMe
 	for rows.Next() {
 		var m OutboxMessage
 		if err := rows.Scan(&m.ID, &m.Kind, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &m.Attempts,
-			&m.NextAttemptAt, &m.LastError, &m.SentAt); err != nil {
+			&m.NextAttemptAt, &m.LastError, &m.SentAt, &m.Claim, &m.LeaseUntil); err != nil {
 			return nil, translate(err)
 		}
 		m.CreatedAt = m.CreatedAt.UTC()
-		m.NextAttemptAt, m.SentAt = utcPtr(m.NextAttemptAt), utcPtr(m.SentAt)
+		m.NextAttemptAt, m.SentAt, m.LeaseUntil = utcPtr(m.NextAttemptAt), utcPtr(m.SentAt), utcPtr(m.LeaseUntil)
 		out = append(out, m)
 	}
 	return out, translate(rows.Err())
@@ -80,7 +134,7 @@ func (s *Store) messages(ctx context.Context, q string, args ...any) ([]OutboxMe
 // the record. Marking a sent message again changes nothing.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.deliveryAttempt(ctx, id, func(tx *sqlTx, attempts int64, now time.Time) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, body = '' WHERE id = ?`, now, id)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = ?, body = '', claim = NULL, lease_until = NULL WHERE id = ?`, now, id)
 		return err
 	})
 }
@@ -98,8 +152,8 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, retryAt
 		if r := []rune(reason); len(r) > lastErrorLen {
 			reason = string(r[:lastErrorLen])
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
-			attempts, reason, next, id)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
+			claim = NULL, lease_until = NULL WHERE id = ?`, attempts, reason, next, id)
 		return err
 	})
 }
@@ -107,29 +161,23 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, retryAt
 // deliveryAttempt locks an unsent message and applies record to it in one transaction. An unknown id is
 // KindNotFound; a message already sent is left alone.
 func (s *Store) deliveryAttempt(ctx context.Context, id int64, record func(tx *sqlTx, attempts int64, now time.Time) error) error {
-	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
-	if err != nil {
-		return translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
 	q := `SELECT attempts, sent_at FROM outbox WHERE id = ?`
 	if s.dialect == "mysql" {
 		q += ` FOR UPDATE` // two senders reporting on one message must not both read the old count
 	}
-	var attempts int64
-	var sent *time.Time
-	switch err := tx.QueryRowContext(ctx, q, id).Scan(&attempts, &sent); {
-	case errors.Is(err, sql.ErrNoRows):
-		return &Error{Kind: KindNotFound, Message: fmt.Sprintf("message %d does not exist", id), Err: err}
-	case err != nil:
-		return translate(err)
-	case sent != nil:
-		return nil
-	}
-	if err := record(tx, attempts, s.Now().UTC()); err != nil {
-		return translate(err)
-	}
-	return translate(tx.Commit())
+	return s.inTx(ctx, func(tx *sqlTx) error {
+		var attempts int64
+		var sent *time.Time
+		switch err := tx.QueryRowContext(ctx, q, id).Scan(&attempts, &sent); {
+		case errors.Is(err, sql.ErrNoRows):
+			return &Error{Kind: KindNotFound, Message: fmt.Sprintf("message %d does not exist", id), Err: err}
+		case err != nil:
+			return err
+		case sent != nil:
+			return nil
+		}
+		return record(tx, attempts, s.Now().UTC())
+	})
 }
 
 // retryDelay is the wait after the n-th failed attempt (n ≥ 1).

@@ -2,7 +2,9 @@ package models_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,5 +176,77 @@ func TestOutboxBackoff(t *testing.T) {
 		m := next()
 		require.NotNil(t, m.LastError)
 		assert.Equal(t, strings.Repeat("é", 1000), *m.LastError)
+	})
+}
+
+// TestClaimMessages: claims are disjoint, hold for their lease, and end when the messages are sent, fail, or
+// are given back. Three stores on one database (instances of a fleet) claiming 300 messages at once take
+// each exactly once.
+func TestClaimMessages(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		ctx := context.Background()
+		s := modelstest.OpenDSN(t, dsn)
+		now := modelstest.Epoch
+		stores := []*models.Store{s, modelstest.OpenDSN(t, dsn), modelstest.OpenDSN(t, dsn)}
+		for _, st := range stores {
+			st.Now = func() time.Time { return now }
+		}
+		u, err := s.CreateUser(ctx, models.NewUser{Username: "bob@example.com", FirstName: "Bob"})
+		require.NoError(t, err)
+		for i := range 300 {
+			_, err := s.IssueOTP(ctx, models.OTPRequest{UserID: u.ID, Purpose: "p" + strconv.Itoa(i), Destination: "+61400000000",
+				Code: "123456", CodeHash: strings.Repeat("a", 64)})
+			require.NoError(t, err)
+		}
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for _, st := range stores {
+			wg.Go(func() {
+				for {
+					msgs, err := st.ClaimMessages(ctx, 7, time.Minute)
+					if !assert.NoError(t, err) || len(msgs) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range msgs {
+						seen[m.ID]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		require.Len(t, seen, 300)
+		for id, n := range seen {
+			require.Equal(t, 1, n, "message %d claimed once", id)
+		}
+		none, err := s.ClaimMessages(ctx, 10, time.Minute)
+		require.NoError(t, err)
+		assert.Empty(t, none, "every message is held by a live lease")
+
+		// A lease runs out: the messages are claimable again, once.
+		now = now.Add(time.Minute)
+		again, err := s.ClaimMessages(ctx, 5, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, again, 5)
+		// Sent and failed messages leave the claim; given-back ones are claimable at once.
+		require.NoError(t, s.MarkSent(ctx, again[0].ID))
+		require.NoError(t, s.MarkFailed(ctx, again[1].ID, "refused", time.Time{}))
+		require.NoError(t, s.ReleaseMessages(ctx, *again[2].Claim))
+		back, err := stores[1].ClaimMessages(ctx, 500, time.Minute)
+		require.NoError(t, err)
+		ids := map[int64]bool{}
+		for _, m := range back {
+			ids[m.ID] = true
+		}
+		assert.False(t, ids[again[0].ID], "sent")
+		assert.False(t, ids[again[1].ID], "failed: due again in 30 s")
+		assert.True(t, ids[again[2].ID] && ids[again[3].ID] && ids[again[4].ID], "given back")
+		assert.Len(t, back, 298)
+		pending, oldest, err := s.OutboxBacklog(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(299), pending)
+		assert.Equal(t, modelstest.Epoch, oldest)
 	})
 }

@@ -128,23 +128,37 @@ type plannedEvent struct {
 }
 
 // applyProfiles applies a batch of one user's changes in one transaction, planned on known when it is
-// given, and returns the row as the transaction left it (nil when it is not known).
+// given, and returns the row as the transaction left it (nil when it is not known). A transaction that the
+// database ends with a deadlock (on Galera: a lost certification) is run again (see retry).
 func (s *Store) applyProfiles(ctx context.Context, userID int64, known *User, jobs []*profileJob) *User {
-	fail := func(err error) *User {
-		for _, j := range jobs {
-			j.u, j.changed, j.err = User{}, false, err
-		}
-		return nil
-	}
 	if known != nil {
 		// A batch that changes nothing needs no transaction: plan it on what is known, without the name checks.
 		if _, events, err := s.planProfiles(ctx, nil, *known, jobs); err == nil && len(events) == 0 {
 			return known
 		}
 	}
+	var last *User
+	err := retry(ctx, func() error {
+		var err error
+		last, err = s.applyProfilesOnce(ctx, userID, known, jobs)
+		return err
+	})
+	if err != nil {
+		err = translate(err)
+		for _, j := range jobs {
+			j.u, j.changed, j.err = User{}, false, err
+		}
+		return nil
+	}
+	return last
+}
+
+// applyProfilesOnce is one attempt of applyProfiles. It sets each job's result and returns the errors that
+// end the whole batch.
+func (s *Store) applyProfilesOnce(ctx context.Context, userID int64, known *User, jobs []*profileJob) (*User, error) {
 	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
-		return fail(translate(err))
+		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	base, locked := known, false
@@ -152,34 +166,34 @@ func (s *Store) applyProfiles(ctx context.Context, userID int64, known *User, jo
 		if base == nil {
 			u, err := lockUser(ctx, tx, s.dialect, userID)
 			if errors.Is(err, sql.ErrNoRows) {
-				return fail(&Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err})
+				return nil, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", userID), Err: err}
 			} else if err != nil {
-				return fail(translate(err))
+				return nil, err
 			}
 			base, locked = &u, true
 		}
 		final, events, err := s.planProfiles(ctx, tx, *base, jobs)
 		if err != nil {
-			return fail(translate(err))
+			return nil, err
 		}
 		if len(events) == 0 {
-			return base
+			return base, nil
 		}
 		moved, err := s.writeProfiles(ctx, tx, *base, final, events)
 		switch {
 		case err != nil:
-			return fail(translate(err))
+			return nil, err
 		case moved && locked:
 			// Unreachable (the row is locked), but a lost update must never pass silently.
-			return fail(&Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"})
+			return nil, &Error{Kind: KindPrecondition, Message: "the profile has changed since it was read"}
 		case moved:
 			base = nil // another writer got in between: read the row, locked, and plan again
 			continue
 		}
 		if err := tx.Commit(); err != nil {
-			return fail(translate(err))
+			return nil, err
 		}
-		return &final
+		return &final, nil
 	}
 }
 

@@ -128,6 +128,9 @@ type OutboxMessage struct {
 	NextAttemptAt *time.Time
 	LastError     *string
 	SentAt        *time.Time
+	// Claim marks the message as taken by one sender until LeaseUntil (see ClaimMessages).
+	Claim      *string
+	LeaseUntil *time.Time
 }
 
 // TableName implements gorm's tabler.

@@ -19,12 +19,15 @@ import (
 	"github.com/fileapi/fileapi/models"
 )
 
-// Sender timing: the outbox is polled every second, 50 messages at a time, and no delivery may hold the
-// loop (or a shutdown) for longer than deliverTimeout.
+// Sender timing: the outbox is polled every second and claimed 10 messages at a time, and no delivery may
+// hold the loop (or a shutdown) for longer than deliverTimeout. A claim is leased for long enough to deliver
+// the whole batch; a sender that dies leaves its messages to the others once the lease has run out.
 const (
 	sendInterval   = time.Second
-	sendBatch      = 50
+	sendBatch      = 10
 	deliverTimeout = 10 * time.Second
+	// defaultLease is how long a claim holds: a batch's deliveries and their records, with room to spare.
+	defaultLease = sendBatch*(deliverTimeout+markTimeout) + 30*time.Second
 	// markTimeout bounds recording the outcome of a delivery, which must happen even while shutting down.
 	markTimeout = 10 * time.Second
 	// defaultFrom is the sender address when the SMTP URL names none.
@@ -138,18 +141,24 @@ func parseSMTPURL(raw string) (*smtpServer, error) {
 
 // sender delivers the outbox. Messages are written in the same transaction as the change that causes them;
 // the sender only reads what is committed, so a crash between the write and the send loses nothing: the next
-// start sends it. A crash between the send and MarkSent sends it twice (at least once, never lost).
+// start, or another instance, sends it. Every instance runs a sender; each claims the messages it delivers
+// (models.Store.ClaimMessages), so each message is delivered by one of them. A message is sent twice only
+// when a sender delivers it and then fails to record that (it crashes, or the database is out of reach, in
+// between), or takes longer than the lease over it: the message is then claimable again and another sender
+// delivers it too. At least once, never lost.
 type sender struct {
 	delivery
 	store    *models.Store
 	log      *slog.Logger
 	client   *http.Client
 	interval time.Duration
+	lease    time.Duration
 }
 
 // newSender makes a sender that delivers the store's outbox as d says.
 func newSender(s *models.Store, log *slog.Logger, d delivery) *sender {
-	return &sender{delivery: d, store: s, log: log, client: &http.Client{Timeout: deliverTimeout}, interval: sendInterval}
+	return &sender{delivery: d, store: s, log: log, client: &http.Client{Timeout: deliverTimeout}, interval: sendInterval,
+		lease: defaultLease}
 }
 
 // run delivers pending messages once at start and then every interval, until ctx is done. A message being
@@ -176,19 +185,40 @@ func (s *sender) run(ctx context.Context) {
 	}
 }
 
-// sendPending delivers one batch of due messages and records each outcome.
+// sendPending claims due messages a batch at a time and delivers them, recording each outcome, until none is
+// due. Messages it claimed but did not get to before ctx ended are given back at once.
 func (s *sender) sendPending(ctx context.Context) error {
-	msgs, err := s.store.PendingMessages(ctx, sendBatch)
-	if err != nil {
-		return err
-	}
-	for _, m := range msgs {
-		if ctx.Err() != nil {
-			return nil // the rest stay pending for the next start
+	for ctx.Err() == nil {
+		msgs, err := s.store.ClaimMessages(ctx, sendBatch, s.lease)
+		if err != nil || len(msgs) == 0 {
+			return err
 		}
-		s.send(ctx, m)
+		for i, m := range msgs {
+			if ctx.Err() != nil {
+				s.release(ctx, msgs[i:])
+				return nil
+			}
+			s.send(ctx, m)
+		}
+		if len(msgs) < sendBatch {
+			return nil
+		}
 	}
 	return nil
+}
+
+// release gives back the claim of messages not delivered. Should that fail, they are claimable again when
+// the lease runs out.
+func (s *sender) release(ctx context.Context, msgs []models.OutboxMessage) {
+	if len(msgs) == 0 || msgs[0].Claim == nil {
+		return
+	}
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer cancel()
+	if err := s.store.ReleaseMessages(mctx, *msgs[0].Claim); err != nil {
+		s.log.Warn("outbox: cannot give back claimed messages; they are taken again when the lease runs out",
+			slog.String("error", describe(err)))
+	}
 }
 
 // send delivers one message and records the outcome. Neither is cut short by ctx: a shutdown waits for the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -424,5 +425,74 @@ func TestDeliverSettings(t *testing.T) {
 		srv, err := parseSMTPURL(c.url)
 		require.NoError(t, err, c.url)
 		assert.Equal(t, []any{c.host, c.port, c.from}, []any{srv.host, srv.port, srv.from}, c.url)
+	}
+}
+
+// TestSendersShareTheOutbox: three senders on one database (three instances) deliver 60 SMS to one webhook,
+// each exactly once. Messages that a sender claimed and never delivered (it was killed) are delivered by
+// another once the claim's lease has run out, and not before.
+func TestSendersShareTheOutbox(t *testing.T) {
+	for _, dialect := range modelstest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := modelstest.NewDSN(t, dialect)
+			open := func() *models.Store { // on the real clock: leases run out
+				s := modelstest.OpenDSN(t, dsn)
+				s.Now = func() time.Time { return time.Now().UTC() }
+				return s
+			}
+			s := open()
+			var mu sync.Mutex
+			got := map[string]int{}
+			hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var m struct{ To, Body string }
+				_ = json.NewDecoder(r.Body).Decode(&m)
+				mu.Lock()
+				got[m.Body]++
+				mu.Unlock()
+			}))
+			t.Cleanup(hook.Close)
+			u, err := s.CreateUser(ctx, models.NewUser{Username: "ann@example.com", FirstName: "Ann"})
+			require.NoError(t, err)
+			issue := func(i int) {
+				code := fmt.Sprintf("%06d", i)
+				_, err := s.IssueOTP(ctx, models.OTPRequest{UserID: u.ID, Purpose: "p" + code, Destination: "+61412345678",
+					Code: code, CodeHash: auth.HashOTP(u.ID, "p"+code, code)})
+				require.NoError(t, err)
+			}
+			for i := range 5 {
+				issue(i)
+			}
+			// A sender that claimed these five and was killed before it delivered any.
+			dead, err := s.ClaimMessages(ctx, 10, 2*time.Second)
+			require.NoError(t, err)
+			require.Len(t, dead, 5)
+			claimed := time.Now()
+			for i := 5; i < 60; i++ {
+				issue(i)
+			}
+			for range 3 {
+				startSender(t, open(), slog.New(slog.DiscardHandler), delivery{webhook: hook.URL})
+			}
+			total := func() int {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(got)
+			}
+			require.Eventually(t, func() bool { return total() == 55 }, 10*time.Second, 10*time.Millisecond)
+			mu.Lock()
+			early := got["Your verification code is 000000. It expires in 5 minutes."]
+			mu.Unlock()
+			if time.Since(claimed) < 2*time.Second {
+				assert.Zero(t, early, "a live claim is left alone")
+			}
+			require.Eventually(t, func() bool { return total() == 60 }, 10*time.Second, 20*time.Millisecond, "the dead sender's messages are delivered after its lease")
+			time.Sleep(100 * time.Millisecond)
+			mu.Lock()
+			defer mu.Unlock()
+			for body, n := range got {
+				assert.Equal(t, 1, n, "delivered once: %s", body)
+			}
+		})
 	}
 }

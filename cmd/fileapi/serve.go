@@ -88,6 +88,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// FILEAPI_OUTBOX_LEASE: how long a sender's claim on messages holds before another instance may take them.
+	var lease time.Duration
+	if v := c.getenv("FILEAPI_OUTBOX_LEASE"); v != "" {
+		if lease, err = time.ParseDuration(v); err != nil || lease < time.Second {
+			return usageError{"serve: FILEAPI_OUTBOX_LEASE must be a duration of at least 1s, e.g. 2m"}
+		}
+	}
 
 	s, err := c.open(ctx, *db)
 	if err != nil {
@@ -128,9 +135,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// stops before the store closes (deferred above, so run later).
 	sendCtx, cancelSender := context.WithCancel(context.WithoutCancel(ctx))
 	senderDone := make(chan struct{})
+	snd := newSender(s, log, deliv)
+	if lease != 0 {
+		snd.lease = lease
+	}
 	go func() {
 		defer close(senderDone)
-		newSender(s, log, deliv).run(sendCtx)
+		snd.run(sendCtx)
 	}()
 	stopSender := sync.OnceFunc(func() { cancelSender(); <-senderDone })
 	defer stopSender()
