@@ -211,6 +211,7 @@ func openSQLite(path string) (*Store, error) {
 
 // openMySQL opens one pool for reads and writes.
 func openMySQL(cfg *mysql.Config) (*Store, error) {
+	cfg = causalReads(cfg)
 	db, err := gorm.Open(gormMySQL(cfg), gormConfig())
 	if err != nil {
 		return nil, err
@@ -228,6 +229,35 @@ func openMySQL(cfg *mysql.Config) (*Store, error) {
 	s.rd = newSQLPool(sqlDB, &s.counts)
 	s.wr = s.rd
 	return s, s.countGORM()
+}
+
+// causalReads returns cfg with wsrep_sync_wait=1 when the server is a node of a Galera cluster (and the DSN
+// does not set it): each read then waits until the node has applied every transaction committed anywhere in
+// the cluster before the read began. A key revoked through one node is then refused by the next request on
+// any node, as on a single server. It costs a round of the cluster's messages per transaction that reads.
+func causalReads(cfg *mysql.Config) *mysql.Config {
+	if _, set := cfg.Params["wsrep_sync_wait"]; set {
+		return cfg
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return cfg
+	}
+	db := sql.OpenDB(connector)
+	defer func() { _ = db.Close() }()
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout+time.Second)
+	defer cancel()
+	var on string
+	// MySQL, which has no such variable, answers an error: not Galera.
+	if err := db.QueryRowContext(ctx, `SELECT @@global.wsrep_on`).Scan(&on); err != nil || (on != "1" && !strings.EqualFold(on, "ON")) {
+		return cfg
+	}
+	c := cfg.Clone()
+	if c.Params == nil {
+		c.Params = map[string]string{}
+	}
+	c.Params["wsrep_sync_wait"] = "1"
+	return c
 }
 
 func closeAll(dbs ...*sql.DB) {
@@ -321,11 +351,11 @@ func (s *Store) Migrate(ctx context.Context, direction string) ([]MigrationStatu
 	}
 	switch direction {
 	case "up":
-		if _, err := p.Up(ctx); err != nil {
+		if err := s.withMigrationLock(ctx, func() error { _, err := p.Up(ctx); return err }); err != nil {
 			return nil, fmt.Errorf("migrate up: %w", err)
 		}
 	case "down":
-		if _, err := p.Down(ctx); err != nil {
+		if err := s.withMigrationLock(ctx, func() error { _, err := p.Down(ctx); return err }); err != nil {
 			return nil, fmt.Errorf("migrate down: %w", err)
 		}
 	case "status":

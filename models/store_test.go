@@ -421,3 +421,38 @@ func concurrently(t *testing.T, n int, f func(i int) error) {
 		require.NoError(t, err)
 	}
 }
+
+// TestMigrateAtOnce: eight instances start at once on an empty database; each migration is applied once and
+// every instance ends up at the binary's version.
+func TestMigrateAtOnce(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		ctx := context.Background()
+		concurrently(t, 8, func(int) error {
+			s, err := models.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = s.Close() }()
+			st, err := s.Migrate(ctx, "up")
+			for _, m := range st {
+				if err == nil && !m.Applied {
+					err = fmt.Errorf("migration %d not applied", m.Version)
+				}
+			}
+			return err
+		})
+		s := modelstest.OpenDSN(t, dsn)
+		versions, err := s.AppliedMigrations(ctx)
+		require.NoError(t, err)
+		seen := map[int64]int{}
+		for _, v := range versions {
+			seen[v]++
+		}
+		entries, err := fs.ReadDir(migrations.FS, dsn.Dialect)
+		require.NoError(t, err)
+		assert.Len(t, seen, len(entries))
+		for v, n := range seen {
+			assert.Equal(t, 1, n, "migration %d applied once", v)
+		}
+	})
+}
