@@ -26,6 +26,8 @@ type Limiter struct {
 	name             string
 	perUser, perAddr int64
 	window           time.Duration
+	// OnRefuse, when set, is told the limiter's name whenever Check refuses an attempt (for the metrics).
+	OnRefuse func(limiter string)
 }
 
 // NewLimiter returns the credential limiter (saasu.md §6.7).
@@ -67,6 +69,9 @@ func (l *Limiter) Check(ctx context.Context, username, addr string) (time.Durati
 			// A clock that stepped back (NTP) must not stretch a window: no wait is longer than one window.
 			wait = max(wait, min(closes[i].Sub(now), l.window))
 		}
+	}
+	if wait > 0 && l.OnRefuse != nil {
+		l.OnRefuse(l.name)
 	}
 	return wait, nil
 }

@@ -18,9 +18,10 @@ import (
 
 // oauthServer is the standard OAuth 2.0 authorization server for partner apps (oauth.md).
 type oauthServer struct {
-	log   *slog.Logger
-	authn *auth.Authenticator
-	links linker
+	log     *slog.Logger
+	authn   *auth.Authenticator
+	links   linker
+	metrics *Metrics
 }
 
 // oauthError is an RFC 6749 §5.2 error: {"error","error_description"}.
@@ -219,6 +220,7 @@ func (o *oauthServer) token(c *gin.Context) error {
 		// The password grant lives at /authorisation/token.
 		return &oauthError{http.StatusBadRequest, "unsupported_grant_type", "The grant type is not supported.", ""}
 	}
+	o.metrics.TokenIssued(f["grant_type"]) // one of the three above
 	o.json(c, http.StatusOK, tokenResponse{AccessToken: g.AccessToken, TokenType: "Bearer", ExpiresIn: g.ExpiresIn, RefreshToken: g.RefreshToken, Scope: g.Scope})
 	return nil
 }

@@ -213,6 +213,7 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 	}
 	u, err := o.authn.PasswordLogin(ctx, username, password)
 	if models.KindOf(err) == models.KindInvalid {
+		o.metrics.SignIn("oauth", false)
 		if err := o.authn.Limits.Fail(ctx, user, addr); err != nil {
 			return err
 		}
@@ -233,6 +234,7 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 	case err != nil:
 		return err
 	}
+	o.metrics.SignIn("oauth", true)
 	if err := o.authn.Limits.Succeed(ctx, user); err != nil {
 		return err
 	}

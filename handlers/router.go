@@ -26,6 +26,8 @@ type Config struct {
 	Logger    *slog.Logger
 	// AccessLog takes the one line per request; nil means Logger.
 	AccessLog *slog.Logger
+	// Metrics, when set, counts requests, sign-ins, tokens and refusals.
+	Metrics *Metrics
 }
 
 // New builds the whole HTTP surface: every route of every dialect, behind the path normaliser.
@@ -48,16 +50,21 @@ func New(cfg Config) http.Handler {
 	_ = r.SetTrustedProxies(nil)
 
 	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(cfg.Store)}
+	authn.Limits.OnRefuse = cfg.Metrics.Refused
 	links := linker{publicURL: cfg.PublicURL}
-	saasu := &saasuDialect{log: cfg.Logger, authn: authn}
+	saasu := &saasuDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
 
-	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links}
+	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links, metrics: cfg.Metrics}
 	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
-	workspace := &workspaceDialect{log: cfg.Logger, authn: authn}
+	workspace := &workspaceDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
 	// A panic is answered as an internal error in the dialect that owns the path.
 	panicked := func(*gin.Context) error { return errPanic }
-	r.Use(requestID(), accessLog(cfg.AccessLog), recovery(cfg.Logger,
+	r.Use(requestID(), accessLog(cfg.AccessLog))
+	if cfg.Metrics != nil {
+		r.Use(cfg.Metrics.observe())
+	}
+	r.Use(recovery(cfg.Logger,
 		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked), workspace.handle(panicked))))
 
 	s := r.Group("/", saasu.negotiate())
@@ -72,6 +79,7 @@ func New(cfg Config) http.Handler {
 	creds := &saasuCredentials{saasu: saasu, authn: authn}
 	reset := &saasuReset{saasu: saasu, authn: authn, links: links, log: cfg.Logger,
 		limits: auth.NewLimiterOf(cfg.Store, "reset-password", 3, 20, time.Hour)}
+	reset.limits.OnRefuse = cfg.Metrics.Refused
 	s.POST("/User/reset-password", saasu.handle(reset.request))
 	r.GET("/password-reset", reset.serve)
 	r.POST("/password-reset", reset.serve)

@@ -22,8 +22,9 @@ import (
 // saasuDialect holds what every Saasu API v2 route shares: negotiation, authentication, rendering and the
 // one table from error kind to status and body.
 type saasuDialect struct {
-	log   *slog.Logger
-	authn *auth.Authenticator
+	log     *slog.Logger
+	authn   *auth.Authenticator
+	metrics *Metrics
 }
 
 // saasuHandler is a Saasu route: it returns an error instead of writing one.

@@ -21,8 +21,9 @@ import (
 // workspaceDialect serves the workspace API (workspace.md): one handle adapter, one fail table, the
 // envelope for rule failures and RFC 9457 problem details for the protocol ones.
 type workspaceDialect struct {
-	log   *slog.Logger
-	authn *auth.Authenticator
+	log     *slog.Logger
+	authn   *auth.Authenticator
+	metrics *Metrics
 }
 
 // workspaceHandler is a workspace route: it returns an error instead of writing one.

@@ -114,11 +114,13 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 		return wsTooMany(seconds(wait))
 	}
 	if auth.CheckLogin(u, found, password.value) != nil {
+		h.ws.metrics.SignIn("workspace", false)
 		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
 			return err
 		}
 		return wsBadLogin
 	}
+	h.ws.metrics.SignIn("workspace", true)
 	if u.Is2FAEnabled {
 		// The password was right, but the window is not reset: that would also reset the count of
 		// one-time codes tried against this user at the Saasu token endpoint.
@@ -131,6 +133,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	h.ws.metrics.TokenIssued("sign_in")
 	s, err := h.session(ctx, u)
 	if err != nil {
 		return err

@@ -268,6 +268,49 @@ func closeAll(dbs ...*sql.DB) {
 	}
 }
 
+// NamedPool is one of the store's connection pools, for its statistics.
+type NamedPool struct {
+	Name string
+	DB   *sql.DB
+}
+
+// Pools lists the store's connection pools, for their statistics (collectors.NewDBStatsCollector): read
+// them, run nothing on them.
+func (s *Store) Pools() []NamedPool {
+	if s.dialect == "mysql" {
+		return []NamedPool{{"mysql", s.rd.db}}
+	}
+	pools := []NamedPool{{"sqlite_readers", s.rd.db}, {"sqlite_writer", s.wr.db}}
+	if s.creds.watch != nil {
+		pools = append(pools, NamedPool{"sqlite_watch", s.creds.watch.db})
+	}
+	return pools
+}
+
+// Ready reports whether the store can serve: the database answers and its schema is at this binary's
+// version (every migration it embeds applied, none it does not know).
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return errors.New("the database does not answer")
+	}
+	p, err := s.goose()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return errors.New("the schema version cannot be read")
+	}
+	var want int64
+	for _, src := range p.ListSources() {
+		want = max(want, src.Version)
+	}
+	if current != want {
+		return fmt.Errorf("the schema is at version %d, this binary's is %d", current, want)
+	}
+	return nil
+}
+
 // Cost is what a store has run on its database so far.
 type Cost struct {
 	Statements   int64 // queries and writes, GORM's included

@@ -16,6 +16,7 @@ import (
 
 	mail "github.com/wneessen/go-mail"
 
+	"github.com/fileapi/fileapi/handlers"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -153,6 +154,7 @@ type sender struct {
 	client   *http.Client
 	interval time.Duration
 	lease    time.Duration
+	metrics  *handlers.Metrics
 }
 
 // newSender makes a sender that delivers the store's outbox as d says.
@@ -229,6 +231,7 @@ func (s *sender) send(ctx context.Context, m models.OutboxMessage) {
 	cancel()
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
+	s.metrics.Delivered(m.Kind, err == nil)
 	if err != nil {
 		s.log.Warn("outbox delivery failed", slog.Int64("id", m.ID), slog.String("kind", m.Kind),
 			slog.Int64("attempts", m.Attempts+1), slog.String("error", err.Error()))

@@ -47,6 +47,7 @@ const serveGCPercent = 400
 func (c *cli) serve(ctx context.Context, args []string) error {
 	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--smtp-url URL] [--sms-webhook-url URL] [--db DSN]")
 	fs.String("addr", "127.0.0.1:8080", "listen address (env FILEAPI_ADDR)")
+	fs.String("admin-addr", "", "listen address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:9090 (env FILEAPI_ADMIN_ADDR; default: none)")
 	fs.String("public-url", "", "base of every link href, e.g. https://api.example.com (env FILEAPI_PUBLIC_URL; default: the request's scheme and host)")
 	fs.String("log-format", "text", "text or json (env FILEAPI_LOG_FORMAT)")
 	fs.String("smtp-url", "", "send e-mail over SMTP: smtp://, smtps:// or smtp+insecure://[USER:PASSWORD@]HOST[:PORT][?from=ADDRESS] (env FILEAPI_SMTP_URL; default: to the log)")
@@ -56,6 +57,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	addr := c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080")
+	adminAddr := c.setting(fs, "admin-addr", "FILEAPI_ADMIN_ADDR", "")
 	publicURL := c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", "")
 	logFormat := c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text")
 	smtpURL := c.setting(fs, "smtp-url", "FILEAPI_SMTP_URL", "")
@@ -104,12 +106,25 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	d, _ := c.dsn(*db)
 	log.Info("database ready", slog.String("db", d.String()))
 
+	metrics := handlers.NewMetrics(s)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	if adminAddr != "" {
+		aln, err := net.Listen("tcp", adminAddr)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on %s: %w", adminAddr, err)
+		}
+		admin := &http.Server{Handler: handlers.Admin(s, metrics), ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
+		go func() { _ = admin.Serve(aln) }()
+		defer func() { _ = admin.Close() }()
+		log.Info("admin listening", slog.String("addr", aln.Addr().String()))
+	}
 	srv := &http.Server{
-		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log, AccessLog: accessLog}),
+		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log, AccessLog: accessLog, Metrics: metrics}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -136,6 +151,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	sendCtx, cancelSender := context.WithCancel(context.WithoutCancel(ctx))
 	senderDone := make(chan struct{})
 	snd := newSender(s, log, deliv)
+	snd.metrics = metrics
 	if lease != 0 {
 		snd.lease = lease
 	}
