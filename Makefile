@@ -8,7 +8,7 @@ GOLANGCI := $(shell $(GO) env GOPATH)/bin/golangci-lint
 MYSQL_DSN ?= mysql://root@127.0.0.1:3306/fileapi_test
 DB ?= sqlite:data/fileapi.db
 
-.PHONY: build run test test-mysql golden bench bench-gate lint fmt migrate ci mariadb clean
+.PHONY: build run test test-mysql test-galera golden bench bench-gate lint fmt migrate ci mariadb clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/fileapi
@@ -24,6 +24,13 @@ test:
 ## test-mysql: the same tests on SQLite and on MariaDB (started when it is down).
 test-mysql: mariadb
 	FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) ./.ci/gotest
+
+## test-galera: the fleet tests (cmd/fileapi/fleet_test.go): fileapi as processes on the three nodes of a
+## MariaDB Galera cluster that .ci/galera starts on loopback for them, and stops after (full log in test-galera.log).
+test-galera:
+	@set -e; trap './.ci/galera stop' EXIT; \
+	export "$$(./.ci/galera start | tail -n 1)"; \
+	TEST_LOG=test-galera.log ./.ci/gotest -run '^TestFleet'
 
 ## golden: rewrite the golden files in testdata/ from the current output; review the diff before committing.
 golden:
@@ -48,9 +55,9 @@ fmt: $(GOLANGCI)
 migrate: build
 	./$(BIN) migrate up --db $(DB)
 
-## ci: lint, then the whole test suite on SQLite and MariaDB in one run (what `make test` runs, plus MySQL),
-## then the bench gate.
-ci: lint test-mysql bench-gate
+## ci: lint, the whole test suite on SQLite and MariaDB in one run (what `make test` runs, plus MySQL), the
+## fleet tests on a Galera cluster, then the bench gate.
+ci: lint test-mysql test-galera bench-gate
 
 $(GOLANGCI):
 	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)

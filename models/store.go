@@ -456,10 +456,11 @@ func isUnavailable(err error) bool {
 		errors.As(err, &netErr):
 		return true
 	case errors.As(err, &my):
-		// 1040 too many connections, 1053 shutdown in progress, 1205 lock wait timeout, 1213 deadlock,
+		// 1040 too many connections, 1047 a Galera node not ready (not yet synced), 1053 shutdown in progress,
+		// 1205 lock wait timeout, 1213 deadlock,
 		// 1927 connection killed (MariaDB).
 		switch my.Number {
-		case 1040, 1053, 1205, 1213, 1927:
+		case 1040, 1047, 1053, 1205, 1213, 1927:
 			return true
 		}
 	}
