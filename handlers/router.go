@@ -23,6 +23,9 @@ type Config struct {
 	Store *models.Store
 	// PublicURL is the base of every link href; empty means the request's scheme and host.
 	PublicURL string
+	// ListenAddr is the server's own address (host:port). Without PublicURL, links sent by e-mail or SMS are
+	// based on it: never on the request's Host (anybody can send any Host). Empty means 127.0.0.1:8080.
+	ListenAddr string
 	Logger    *slog.Logger
 	// AccessLog takes the one line per request; nil means Logger.
 	AccessLog *slog.Logger
@@ -51,7 +54,7 @@ func New(cfg Config) http.Handler {
 
 	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(cfg.Store)}
 	authn.Limits.OnRefuse = cfg.Metrics.Refused
-	links := linker{publicURL: cfg.PublicURL}
+	links := linker{publicURL: cfg.PublicURL, listenAddr: cfg.ListenAddr}
 	saasu := &saasuDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
 
@@ -151,7 +154,20 @@ func byDialect(negotiate func(*gin.Context), saasu, oauth, zitadel, workspace gi
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // linker builds absolute link hrefs.
-type linker struct{ publicURL string }
+type linker struct{ publicURL, listenAddr string }
+
+// sent is the base of a link sent by e-mail or SMS: FILEAPI_PUBLIC_URL, else http:// and the server's own
+// listen address. Never the request's Host or X-Forwarded-*: a reset link built from them would send the
+// victim's token to whoever sent the request.
+func (l linker) sent() string {
+	switch {
+	case l.publicURL != "":
+		return l.publicURL
+	case l.listenAddr != "":
+		return "http://" + l.listenAddr
+	}
+	return "http://127.0.0.1:8080"
+}
 
 // secure reports whether links (and so cookies) go over https.
 func (l linker) secure(r *http.Request) bool { return strings.HasPrefix(l.base(r), "https://") }

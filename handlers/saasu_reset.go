@@ -86,7 +86,7 @@ func (h *saasuReset) send(c *gin.Context, name string) error {
 		return nil
 	}
 	token := auth.NewSecret(PrefixReset)
-	link := h.links.base(c.Request) + "/password-reset?token=" + url.QueryEscape(token)
+	link := h.links.sent() + "/password-reset?token=" + url.QueryEscape(token)
 	return h.authn.Store.StartReset(ctx, u.ID, auth.HashSecret(token), h.authn.Store.Now().Add(resetTTL), models.Message{
 		Kind: models.MessageEmail, To: to, Subject: "Reset your password",
 		Body: "Someone asked to reset the password of your account " + u.Username + ".\n\nTo choose a new password, open this link within an hour:\n\n" +

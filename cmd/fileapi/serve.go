@@ -124,7 +124,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		log.Info("admin listening", slog.String("addr", aln.Addr().String()))
 	}
 	srv := &http.Server{
-		Handler:           handlers.New(handlers.Config{Store: s, PublicURL: publicURL, Logger: log, AccessLog: accessLog, Metrics: metrics}),
+		Handler: handlers.New(handlers.Config{Store: s, PublicURL: publicURL, ListenAddr: ln.Addr().String(), Logger: log,
+			AccessLog: accessLog, Metrics: metrics}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -134,6 +135,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	log.Info("listening", slog.String("addr", ln.Addr().String()))
+	if publicURL == "" && !loopback(ln.Addr()) {
+		log.Warn("listening beyond loopback without --public-url: links sent by e-mail and SMS point at http://"+
+			ln.Addr().String()+", which clients elsewhere may not reach; set --public-url (FILEAPI_PUBLIC_URL)",
+			slog.String("addr", ln.Addr().String()))
+	}
 	if *demo {
 		base := publicURL
 		if base == "" {
@@ -244,3 +250,9 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// loopback reports whether a listen address is reachable from this machine only.
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
