@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -114,6 +116,14 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
+		if status == StatusClientClosed {
+			// Its own word in the log, so that nobody reads the 499 as an answer the client got.
+			log.LogAttrs(c.Request.Context(), level, "request", slog.String("request_id", c.GetString(requestIDKey)),
+				slog.String("method", c.Request.Method), slog.String("path", path), slog.String("query", query),
+				slog.Int("status", status), slog.String("outcome", "client closed the request"),
+				slog.Duration("duration", time.Since(start)), slog.String("remote", clientAddr(c.Request)))
+			return
+		}
 		log.LogAttrs(c.Request.Context(), level, "request",
 			slog.String("request_id", c.GetString(requestIDKey)),
 			slog.String("method", c.Request.Method),
@@ -125,6 +135,22 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.String("remote", clientAddr(c.Request)),
 		)
 	}
+}
+
+// StatusClientClosed is the status recorded (in the access log and the metrics) for a request whose client
+// went away before its answer: nginx's 499. No client ever reads it.
+const StatusClientClosed = 499
+
+// disconnected reports whether the client of a request that ended in an error has gone away (its context was
+// canceled: the connection closed). That is no server error: it is logged at info, recorded as 499, and
+// nothing is answered.
+func disconnected(log *slog.Logger, c *gin.Context) bool {
+	if !errors.Is(c.Request.Context().Err(), context.Canceled) {
+		return false
+	}
+	log.Info("client closed the request", slog.String("request_id", c.GetString(requestIDKey)))
+	c.Status(StatusClientClosed)
+	return true
 }
 
 // logUnexpected logs an error that is answered as a 503 (the database is unavailable) or a 500, with the

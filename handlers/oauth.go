@@ -46,7 +46,7 @@ const oauthJSON = "application/json;charset=UTF-8"
 // handle adapts an oauth handler to gin, writing the RFC 6749 error body for any error it returns.
 func (o *oauthServer) handle(h func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := h(c); err != nil {
+		if err := h(c); err != nil && !disconnected(o.log, c) {
 			o.fail(c, err)
 		}
 	}

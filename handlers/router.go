@@ -26,7 +26,7 @@ type Config struct {
 	// ListenAddr is the server's own address (host:port). Without PublicURL, links sent by e-mail or SMS are
 	// based on it: never on the request's Host (anybody can send any Host). Empty means 127.0.0.1:8080.
 	ListenAddr string
-	Logger    *slog.Logger
+	Logger     *slog.Logger
 	// AccessLog takes the one line per request; nil means Logger.
 	AccessLog *slog.Logger
 	// Metrics, when set, counts requests, sign-ins, tokens and refusals.

@@ -60,7 +60,7 @@ func (d *saasuDialect) chooseFormat(c *gin.Context) {
 // handle adapts a saasuHandler to gin, writing the dialect's error body for any error it returns.
 func (d *saasuDialect) handle(h saasuHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := h(c); err != nil {
+		if err := h(c); err != nil && !disconnected(d.log, c) {
 			d.fail(c, err)
 		}
 	}

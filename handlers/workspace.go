@@ -139,7 +139,7 @@ func (d *workspaceDialect) handle(h workspaceHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		c.Header("Referrer-Policy", "no-referrer")
-		if err := h(c); err != nil {
+		if err := h(c); err != nil && !disconnected(d.log, c) {
 			d.fail(c, err)
 		}
 	}

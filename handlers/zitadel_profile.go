@@ -73,7 +73,7 @@ func invalidArgument(msg string) error { return &zitadelStatus{http: 400, code: 
 // handle adapts a zitadelHandler to gin, writing the dialect's error body for any error it returns.
 func (d *zitadelDialect) handle(h zitadelHandler) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := h(c); err != nil {
+		if err := h(c); err != nil && !disconnected(d.log, c) {
 			d.fail(c, err)
 		}
 	}
