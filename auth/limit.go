@@ -9,33 +9,39 @@ import (
 	"github.com/fileapi/fileapi/models"
 )
 
-// Credential limits (saasu.md §6.7): failures per username and per client address, each counted in a window
-// opened by the first failure. Shared by every endpoint that checks a password or a refresh token.
+// Credential limits (saasu.md §6.7): failures per (username, client address), per username over all
+// addresses, and per client address, each counted in a window opened by the first failure. The lockout a
+// wrong password leads to is the pair's: one address cannot lock a user out everywhere, while the
+// per-username ceiling still stops a guesser that spreads over many addresses. Shared by every endpoint that
+// checks a password or a refresh token.
 const (
-	FailuresPerUsername = 10
-	FailuresPerAddress  = 50
-	FailureWindow       = 15 * time.Minute
+	FailuresPerUserAddress = 10
+	FailuresPerUsername    = 100
+	FailuresPerAddress     = 50
+	FailureWindow          = 15 * time.Minute
 )
 
-// Limiter counts events (failed credential attempts, or requests) per username and per client address in
-// windows opened by the first event. The counts live in the database (models.Store.CountLimitEvent), so they
-// are the same on every instance of a fleet and survive a restart; each event is counted by one statement
-// that no other instance can interleave with.
+// Limiter counts events (failed credential attempts, or requests) per username and address, per username,
+// and per client address, in windows opened by the first event. The counts live in the database
+// (models.Store.CountLimitEvent), so they are the same on every instance of a fleet and survive a restart;
+// each event is counted by one statement that no other instance can interleave with.
 type Limiter struct {
-	store            *models.Store
-	name             string
-	perUser, perAddr int64
-	window           time.Duration
+	store                     *models.Store
+	name                      string
+	perPair, perUser, perAddr int64 // 0: not counted
+	window                    time.Duration
 	// OnRefuse, when set, is told the limiter's name whenever Check refuses an attempt (for the metrics).
 	OnRefuse func(limiter string)
 }
 
 // NewLimiter returns the credential limiter (saasu.md §6.7).
 func NewLimiter(store *models.Store) *Limiter {
-	return NewLimiterOf(store, "credentials", FailuresPerUsername, FailuresPerAddress, FailureWindow)
+	return &Limiter{store: store, name: "credentials", perPair: FailuresPerUserAddress, perUser: FailuresPerUsername,
+		perAddr: FailuresPerAddress, window: FailureWindow}
 }
 
-// NewLimiterOf returns a limiter, named apart from the others, of perUser and perAddr events in each window.
+// NewLimiterOf returns a limiter, named apart from the others, of perUser events per username and perAddr
+// per address in each window.
 func NewLimiterOf(store *models.Store, name string, perUser, perAddr int, window time.Duration) *Limiter {
 	return &Limiter{store: store, name: name, perUser: int64(perUser), perAddr: int64(perAddr), window: window}
 }
@@ -46,9 +52,13 @@ func (l *Limiter) bucket(kind, key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// buckets are the counters of an attempt: the username's (when there is one) and the address's.
+// buckets are the counters of an attempt: the pair's and the username's (when there is a username and the
+// limiter counts them) and the address's.
 func (l *Limiter) buckets(username, addr string) (buckets []string, limits []int64) {
-	if username != "" {
+	if username != "" && l.perPair > 0 {
+		buckets, limits = append(buckets, l.bucket("pair", username+"\x00"+addr)), append(limits, l.perPair)
+	}
+	if username != "" && l.perUser > 0 {
 		buckets, limits = append(buckets, l.bucket("user", username)), append(limits, l.perUser)
 	}
 	return append(buckets, l.bucket("addr", addr)), append(limits, l.perAddr)
@@ -82,10 +92,11 @@ func (l *Limiter) Fail(ctx context.Context, username, addr string) error {
 	return l.store.CountLimitEvent(ctx, l.window, buckets...)
 }
 
-// Succeed closes the username's window: a right password resets its count (the address's stays).
-func (l *Limiter) Succeed(ctx context.Context, username string) error {
+// Succeed closes the windows of the username (its own and the pair's with addr): a right password resets
+// them. The address's stays.
+func (l *Limiter) Succeed(ctx context.Context, username, addr string) error {
 	if username == "" {
 		return nil
 	}
-	return l.store.ResetLimit(ctx, l.bucket("user", username))
+	return l.store.ResetLimit(ctx, l.bucket("pair", username+"\x00"+addr), l.bucket("user", username))
 }

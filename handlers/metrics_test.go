@@ -64,7 +64,7 @@ func TestMetrics(t *testing.T) {
 			"X-Zitadel-Orgid: 777"))
 		require.Equal(t, http.StatusOK, do("POST", "/authorisation/token",
 			`{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`, "Content-Type: application/json"))
-		for range auth.FailuresPerUsername {
+		for range auth.FailuresPerUserAddress {
 			require.Equal(t, http.StatusBadRequest, do("POST", "/api/workspace/auth/login",
 				`{"UserNameOrEmail":"bob@example.com","Password":"wrong!"}`, "Content-Type: application/json"))
 		}
@@ -87,7 +87,7 @@ func TestMetrics(t *testing.T) {
 		moved(`fileapi_http_requests_total{dialect="saasu",method="PUT",route="/User",status="400"}`, 1)
 		moved(`fileapi_http_request_duration_seconds_count{dialect="saasu",method="GET",route="/User"}`, 3)
 		moved(`fileapi_sign_ins_total{dialect="saasu",result="succeeded"}`, 1) // fx.login went through the fixture's router
-		moved(`fileapi_sign_ins_total{dialect="workspace",result="failed"}`, float64(auth.FailuresPerUsername))
+		moved(`fileapi_sign_ins_total{dialect="workspace",result="failed"}`, float64(auth.FailuresPerUserAddress))
 		moved(`fileapi_tokens_issued_total{grant="password"}`, 1)
 		moved(`fileapi_limiter_refusals_total{limiter="credentials"}`, 1)
 		assert.GreaterOrEqual(t, after["fileapi_outbox_pending"], 1.0)

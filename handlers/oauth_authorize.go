@@ -235,7 +235,7 @@ func (o *oauthServer) stepLogin(c *gin.Context, r *authzRequest) error {
 		return err
 	}
 	o.metrics.SignIn("oauth", true)
-	if err := o.authn.Limits.Succeed(ctx, user); err != nil {
+	if err := o.authn.Limits.Succeed(ctx, user, clientAddr(c.Request)); err != nil {
 		return err
 	}
 	ticket, err := o.authn.NewTicket(ctx, u, r.authorization(), models.StageConsent)
@@ -283,7 +283,7 @@ func (o *oauthServer) stepCode(c *gin.Context, r *authzRequest) error {
 	default:
 		return err
 	}
-	if err := o.authn.Limits.Succeed(ctx, user); err != nil {
+	if err := o.authn.Limits.Succeed(ctx, user, clientAddr(c.Request)); err != nil {
 		return err
 	}
 	if err := o.authn.AdvanceTicket(ctx, secret, models.StageConsent); err != nil {

@@ -464,8 +464,16 @@ func TestAuthorizeRateLimit(t *testing.T) {
 		assert.Contains(t, body, `value="Ann@example.com"`)
 		assert.Equal(t, "900", resp.Header.Get("Retry-After"))
 
-		w := fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`, "Content-Type: application/json")
-		assert.Equal(t, http.StatusTooManyRequests, w.Code, "the counters are shared with the token endpoint")
+		token := func(remote string) int {
+			req := httptest.NewRequest("POST", "/authorisation/token", strings.NewReader(`{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = remote
+			w := httptest.NewRecorder()
+			fx.raw.ServeHTTP(w, req)
+			return w.Code
+		}
+		assert.Equal(t, http.StatusTooManyRequests, token("127.0.0.1:40000"), "the counters are shared with the token endpoint")
+		assert.Equal(t, http.StatusOK, token("192.0.2.77:40000"), "another address is not locked out (the lockout is per username and address)")
 		resp, body = b.submit(login, "username", "bob@example.com", "password", "s3cret!")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Contains(t, body, `id="allow"`, "other users go on")

@@ -112,7 +112,7 @@ func (h *saasuTokens) token(c *gin.Context) error {
 			return h.failed(ctx, user, addr, err)
 		}
 		h.saasu.metrics.SignIn("saasu", true)
-		if err := h.authn.Limits.Succeed(ctx, user); err != nil {
+		if err := h.authn.Limits.Succeed(ctx, user, addr); err != nil {
 			return err
 		}
 		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {

@@ -126,7 +126,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 		// one-time codes tried against this user at the Saasu token endpoint.
 		return wsTwoFactor
 	}
-	if err := authn.Limits.Succeed(ctx, key); err != nil {
+	if err := authn.Limits.Succeed(ctx, key, addr); err != nil {
 		return err
 	}
 	grant, err := authn.IssueSession(ctx, u)
@@ -182,7 +182,7 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 		}
 		return wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The current password is incorrect.", "Auth", current.name, wsBusiness)
 	}
-	if err := authn.Limits.Succeed(ctx, key); err != nil {
+	if err := authn.Limits.Succeed(ctx, key, addr); err != nil {
 		return err
 	}
 	hash, err := auth.HashPassword(next.value)

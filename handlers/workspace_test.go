@@ -750,7 +750,7 @@ func TestWorkspaceErrorCodes(t *testing.T) {
 		}
 		t.Run("Auth.TooManyAttempts", func(t *testing.T) {
 			wrong := `{"UserNameOrEmail":"nobody@example.com","Password":"wrong!"}`
-			for i := 0; i < auth.FailuresPerUsername; i++ {
+			for i := 0; i < auth.FailuresPerUserAddress; i++ {
 				fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: wrong, status: 400, want: wsFail(wsBadLogin)})
 			}
 			w := fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: wrong, status: 429, want: wsFail(wsTooMany)})
@@ -1313,7 +1313,7 @@ func TestWorkspaceLoginRateLimit(t *testing.T) {
 	each(t, func(t *testing.T, fx *fixture) {
 		saasuWrong := `{"grant_type":"password","username":"ann@example.com","password":"wrong!"}`
 		saasuRight := `{"grant_type":"password","username":"ann@example.com","password":"s3cret!"}`
-		for i := 0; i < auth.FailuresPerUsername/2; i++ {
+		for i := 0; i < auth.FailuresPerUserAddress/2; i++ {
 			fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: `{"UserNameOrEmail":"Ann@Example.com","Password":"wrong!"}`, status: 400, want: wsFail(wsBadLogin)})
 			require.Equal(t, http.StatusBadRequest, fx.do("POST", "/authorisation/token", saasuWrong, "Content-Type: application/json").Code)
 		}
@@ -1334,15 +1334,15 @@ func TestWorkspaceLoginRateLimit(t *testing.T) {
 		wsLoginOK(t, fx.do("POST", wsLogin, annLogin), annSession)
 
 		// The other way round, and a success resets the count for both.
-		for i := 0; i < auth.FailuresPerUsername-1; i++ {
+		for i := 0; i < auth.FailuresPerUserAddress-1; i++ {
 			require.Equal(t, http.StatusBadRequest, fx.do("POST", "/authorisation/token", saasuWrong, "Content-Type: application/json").Code)
 		}
 		wsLoginOK(t, fx.do("POST", wsLogin, annLogin), annSession)
-		for i := 0; i < auth.FailuresPerUsername-1; i++ {
+		for i := 0; i < auth.FailuresPerUserAddress-1; i++ {
 			fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: annWrong, status: 400, want: wsFail(wsBadLogin)})
 		}
 		require.Equal(t, http.StatusOK, fx.do("POST", "/authorisation/token", saasuRight, "Content-Type: application/json").Code, "9 failures after the reset")
-		for i := 0; i < auth.FailuresPerUsername; i++ {
+		for i := 0; i < auth.FailuresPerUserAddress; i++ {
 			require.Equal(t, http.StatusBadRequest, fx.do("POST", "/authorisation/token", saasuWrong, "Content-Type: application/json").Code)
 		}
 		fx.wsRun(t, wsCase{method: "POST", url: wsLogin, body: annLogin, status: 429, want: wsFail(wsTooMany)})
@@ -1520,7 +1520,7 @@ func TestWorkspaceChangePasswordRateLimit(t *testing.T) {
 		ww := newWSWorld(t, fx)
 		wrong := `{"CurrentPassword":"wrong!","NewPassword":"n3w-secret"}`
 		right := `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`
-		for i := 0; i < auth.FailuresPerUsername; i++ {
+		for i := 0; i < auth.FailuresPerUserAddress; i++ {
 			fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: wrong, headers: []string{ww.bearer}, status: 400, want: wsFail(wsBadCurrent)})
 		}
 		w := fx.wsRun(t, wsCase{method: "POST", url: wsPassword, body: right, headers: []string{ww.bearer}, status: 429, want: wsFail(wsTooMany)})
@@ -1595,7 +1595,7 @@ func TestWorkspaceChangePasswordAddressLimit(t *testing.T) {
 		right := `{"CurrentPassword":"s3cret!","NewPassword":"n3w-secret"}`
 		fx.wsHumanWithPassword(70, "dora@example.com", "s3cret!")
 		dora := fx.zToken(70, "full")
-		perUser := auth.FailuresPerUsername - 1 // below every per-username limit
+		perUser := auth.FailuresPerUserAddress - 1 // below every per-username limit
 		logins := auth.FailuresPerAddress - 2*perUser - 2
 		require.Positive(t, logins)
 		for i := 0; i < logins; i++ {

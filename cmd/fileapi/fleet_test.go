@@ -239,7 +239,7 @@ func TestFleetLimits(t *testing.T) {
 	world(t, dbs[0], "ann@example.com")
 	fleet := []*instance{startInstance(t, dbs[0]), startInstance(t, dbs[1]), startInstance(t, dbs[2])}
 	wrong := `{"grant_type":"password","username":"ann@example.com","password":"wrong!"}`
-	for i := range auth.FailuresPerUsername {
+	for i := range auth.FailuresPerUserAddress {
 		code, body, _ := fleet[i%3].call("POST", "/authorisation/token", wrong, "Content-Type: application/json")
 		require.Equal(t, http.StatusBadRequest, code, body)
 	}
@@ -258,7 +258,7 @@ func TestFleetLimits(t *testing.T) {
 
 	// The per-address limit is fleet-wide too: failures for many usernames from one address.
 	fleet[0] = restarted
-	for i := range auth.FailuresPerAddress - auth.FailuresPerUsername {
+	for i := range auth.FailuresPerAddress - auth.FailuresPerUserAddress {
 		body := fmt.Sprintf(`{"grant_type":"password","username":"nobody%d@example.com","password":"x"}`, i)
 		code, resp, _ := fleet[i%3].call("POST", "/authorisation/token", body, "Content-Type: application/json")
 		require.Equal(t, http.StatusBadRequest, code, resp)
