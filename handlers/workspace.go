@@ -256,7 +256,12 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 		p, _, _, err = d.authn.ByToken(ctx, token, "workspace/bearer", 0)
 	} else {
 		secret = key
-		p, _, _, err = d.authn.ByKey(ctx, key, "workspace/key", 0)
+		var bound *int64
+		var reach models.Reach
+		p, bound, reach, err = d.authn.ByKey(ctx, key, "workspace/key", 0)
+		if err == nil && bound != nil && !bindingHolds(*bound, reach) {
+			return auth.Principal{}, wsBadCredential // §2: as for an unknown key
+		}
 	}
 	switch {
 	case models.KindOf(err) == models.KindUnauthorized:
@@ -274,6 +279,13 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 		return auth.Principal{}, wsServiceKey
 	}
 	return p, nil
+}
+
+// bindingHolds reports whether a key bound to a file may still be used (§2): its user holds a membership on
+// that file with web services on, and the file allows web services.
+func bindingHolds(file int64, r models.Reach) bool {
+	fa, ok := r.Access()
+	return ok && fa.FileID == file && fa.WebServices && fa.AllowWebServices
 }
 
 // authenticated runs h for a request with a valid credential.

@@ -523,7 +523,8 @@ func TestWorkspaceCredentials(t *testing.T) {
 			{name: "scheme in upper case", url: wsProfile, headers: []string{"Authorization: BEARER " + ww.token}, status: 200, want: ok},
 			{name: "access_token query parameter", url: q(ww.token), status: 200, want: ok},
 			{name: "X-Api-Key", url: wsProfile, headers: []string{key(fx.key)}, status: 200, want: ok},
-			{name: "X-Api-Key bound to a file: the binding is not checked", url: wsProfile, headers: []string{key(fx.key778)}, status: 200, want: ok},
+			{name: "X-Api-Key bound to a file whose binding does not hold (web services off there)", url: wsProfile, headers: []string{key(fx.key778)},
+				status: 401, challenge: wsInvalidToken},
 			{name: "a key answers for its own user", url: wsProfile, headers: []string{key(fx.bobKey)}, status: 200, want: wsOK(bobProfile)},
 			{name: "a Saasu-issued token", url: wsProfile, headers: []string{bearer(g.AccessToken)}, status: 200, want: ok},
 			{name: "an OAuth-issued token", url: wsProfile, headers: []string{bearer(oauthToken)}, status: 200, want: ok},
@@ -615,7 +616,7 @@ func TestWorkspaceServiceAccountKey(t *testing.T) {
 	each(t, func(t *testing.T, fx *fixture) {
 		oc := fx.oauthClients(t) // robot: a service account behind a confidential client
 		ww := newWSWorld(t, fx)
-		robotKey := fx.newKey(oc.robot.ID, ptr[int64](777))
+		robotKey := fx.newKey(oc.robot.ID, nil)
 		svcKey := "X-Api-Key: " + ww.svcKey
 		w := fx.do("POST", "/oauth/v2/token", "grant_type=client_credentials&scope=fileid:777", basic(oc.ledger, oc.ledgerSecret), formCT)
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
@@ -1670,4 +1671,38 @@ func wsCountTokens(t *testing.T, dsn models.DSN, userID int64) int {
 	var n int
 	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM oauth_tokens WHERE user_id = ?", userID).Scan(&n))
 	return n
+}
+
+// TestWorkspaceBoundKey: a key bound to a file works here only while its binding holds (§2): a membership on
+// that file with web services on, and the file allowing them. Otherwise 401 as for an unknown key. An
+// unbound key has no file check.
+func TestWorkspaceBoundKey(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		bound := fx.newKey(fx.ann.ID, ptr[int64](777))
+		get := func() int {
+			return fx.do("GET", "/api/workspace/account/profile", "", "X-Api-Key: "+bound).Code
+		}
+		require.Equal(t, http.StatusOK, get())
+		assert.Equal(t, http.StatusUnauthorized, fx.do("GET", "/api/workspace/account/profile", "", "X-Api-Key: "+fx.key778).Code,
+			"bound to 778, where ann's membership has web services off")
+
+		fx.grant(fx.ann.ID, 777, models.AccessAdministrator, false)
+		w := fx.do("GET", "/api/workspace/account/profile", "", "X-Api-Key: "+bound)
+		assert.Equal(t, http.StatusUnauthorized, w.Code, "web services off on the membership")
+		assert.Equal(t, `Bearer error="invalid_token"`, w.Header().Get("WWW-Authenticate"))
+		assert.Equal(t, http.StatusOK, fx.do("GET", "/api/workspace/account/profile", "", "X-Api-Key: "+fx.key).Code, "unbound keys: no file check")
+		fx.grant(fx.ann.ID, 777, models.AccessAdministrator, true)
+		require.Equal(t, http.StatusOK, get())
+
+		_, err := fx.store.SetFileWebServices(ctx, 777, false)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, get(), "the file's web services off")
+		_, err = fx.store.SetFileWebServices(ctx, 777, true)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, get())
+
+		require.NoError(t, fx.store.Revoke(ctx, fx.ann.ID, 777))
+		assert.Equal(t, http.StatusUnauthorized, get(), "no membership any more")
+	})
 }

@@ -47,13 +47,14 @@ func (r Reach) Access() (fa FileAccess, ok bool) {
 	return FileAccess{FileID: r.FileID, AccessLevel: r.AccessLevel, WebServices: r.WebServices, AllowWebServices: r.AllowWebServices}, true
 }
 
-// reachColumns are the columns of Reach, read by reachScan. The file joined is the one asked for, or the
-// user's own (ZITADEL's resource owner) when the request names none (0).
-const (
-	reachColumns = `files.id, files.allow_web_services, memberships.access_level, memberships.web_services`
-	reachJoins   = `LEFT JOIN files ON files.id = COALESCE(NULLIF(?, 0), users.owner_file_id)
+// reachColumns are the columns of Reach, read by reachScan; reachJoins joins the file whose id is fileExpr and
+// the user's membership on it.
+const reachColumns = `files.id, files.allow_web_services, memberships.access_level, memberships.web_services`
+
+func reachJoins(fileExpr string) string {
+	return `LEFT JOIN files ON files.id = ` + fileExpr + `
 	LEFT JOIN memberships ON memberships.file_id = files.id AND memberships.user_id = users.id`
-)
+}
 
 // reachScan holds the nullable columns of reachColumns until they become a Reach.
 type reachScan struct {
@@ -89,13 +90,14 @@ type keyRow struct {
 	revoked bool
 }
 
-const sqlKeyAccess = `SELECT ` + userColumns + `, access_keys.id, access_keys.file_id, access_keys.revoked_at, ` + reachColumns + `
+// The file joined to a key is the one asked for, else the one the key is bound to, else the user's own.
+var sqlKeyAccess = `SELECT ` + userColumns + `, access_keys.id, access_keys.file_id, access_keys.revoked_at, ` + reachColumns + `
 	FROM access_keys JOIN users ON users.id = access_keys.user_id
-	` + reachJoins + `
+	` + reachJoins(`COALESCE(NULLIF(?, 0), access_keys.file_id, users.owner_file_id)`) + `
 	WHERE access_keys.secret_hash = ?`
 
 // AccessByKey finds the user of an unrevoked access key by the SHA-256 of its secret, and what the user
-// reaches on fileID (0: the user's own file, if any). Any failure to find one is KindUnauthorized; the
+// reaches on fileID (0: the file the key is bound to, else the user's own, if any). Any failure to find one is KindUnauthorized; the
 // caller must not learn why.
 func (s *Store) AccessByKey(ctx context.Context, secretHash string, fileID int64) (KeyAccess, error) {
 	row, err := lookupCredential(ctx, s, credKey{key: true, hash: secretHash, file: fileID},
@@ -179,10 +181,11 @@ type TokenAccess struct {
 	Reach Reach
 }
 
-const sqlTokenAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tokens.client_id, oauth_tokens.scope,
+// The file joined to a token is the one asked for, else the user's own (ZITADEL's resource owner).
+var sqlTokenAccess = `SELECT ` + userColumns + `, oauth_tokens.id, oauth_tokens.client_id, oauth_tokens.scope,
 	oauth_tokens.expires_at, oauth_tokens.revoked_at, oauth_tokens.family_id, ` + reachColumns + `
 	FROM oauth_tokens JOIN users ON users.id = oauth_tokens.user_id
-	` + reachJoins + `
+	` + reachJoins(`COALESCE(NULLIF(?, 0), users.owner_file_id)`) + `
 	WHERE oauth_tokens.access_hash = ?`
 
 // AccessByToken finds the user of a live access token (unexpired, unrevoked, of an existing user) by the
