@@ -45,6 +45,7 @@ const publicURL = "https://api.example.com"
 //	user 42 ann@example.com (Ann Lee); user 43 bob@example.com; fx.revoked is a revoked key of ann
 type fixture struct {
 	t       testing.TB
+	dsn     models.DSN
 	store   *models.Store
 	handler http.Handler // the router behind the OpenAPI check, for httptest servers
 	raw     http.Handler // the router itself (fx.do checks its answers; the benchmarks must not pay for it)
@@ -60,7 +61,7 @@ func newFixture(t testing.TB, dsn models.DSN) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s := modelstest.OpenDSN(t, dsn)
-	fx := &fixture{t: t, store: s}
+	fx := &fixture{t: t, dsn: dsn, store: s}
 	fx.raw = handlers.New(handlers.Config{Store: s, PublicURL: publicURL})
 	fx.handler = openAPIChecked(t, fx.raw)
 	for _, f := range []struct {

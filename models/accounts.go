@@ -156,12 +156,17 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 			return User{}, err
 		}
 	}
-	if err := s.wdb.WithContext(ctx).Create(&u).Error; err != nil {
-		err = translate(err)
-		if KindOf(err) == KindConflict {
-			return User{}, &Error{Kind: KindConflict, Field: "username", Message: fmt.Sprintf("the username %q is already in use", nu.Username), Err: err}
+	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&u).Error; err != nil {
+			if isUnique(err) {
+				return &Error{Kind: KindConflict, Field: "username", Message: fmt.Sprintf("the username %q is already in use", nu.Username), Err: err}
+			}
+			return err
 		}
-		return User{}, err
+		return claimNamesGORM(tx, u)
+	})
+	if err != nil {
+		return User{}, translate(err)
 	}
 	return u, nil
 }

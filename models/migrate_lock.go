@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,8 +22,8 @@ const (
 )
 
 // withMigrationLock runs f while this store holds the migration lock.
-func (s *Store) withMigrationLock(ctx context.Context, f func() error) error {
-	if _, err := s.wr.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fileapi_migration_lock (
+func (s *Store) withMigrationLock(ctx context.Context, db *sql.DB, f func() error) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fileapi_migration_lock (
 		id INT NOT NULL PRIMARY KEY, holder VARCHAR(64) NOT NULL, taken_ms BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
@@ -33,7 +34,7 @@ func (s *Store) withMigrationLock(ctx context.Context, f func() error) error {
 	for {
 		// The wall clock, not s.Now: a lock's age is real time, whatever a test's clock says.
 		now := time.Now()
-		_, err := s.wr.db.ExecContext(ctx, `INSERT INTO fileapi_migration_lock (id, holder, taken_ms) VALUES (1, ?, ?)`, holder, now.UnixMilli())
+		_, err := db.ExecContext(ctx, `INSERT INTO fileapi_migration_lock (id, holder, taken_ms) VALUES (1, ?, ?)`, holder, now.UnixMilli())
 		if err == nil {
 			break
 		}
@@ -41,14 +42,14 @@ func (s *Store) withMigrationLock(ctx context.Context, f func() error) error {
 			return fmt.Errorf("migration lock: %w", err)
 		}
 		var taken int64
-		switch err := s.wr.db.QueryRowContext(ctx, `SELECT taken_ms FROM fileapi_migration_lock WHERE id = 1`).Scan(&taken); {
+		switch err := db.QueryRowContext(ctx, `SELECT taken_ms FROM fileapi_migration_lock WHERE id = 1`).Scan(&taken); {
 		case notFoundRow(err) == gormNotFound:
 			continue // released in between
 		case err != nil:
 			return fmt.Errorf("migration lock: %w", err)
 		case now.Sub(time.UnixMilli(taken)) > migrationLockStale:
 			// Its holder died: take it over (only that holder's, should another have taken it over first).
-			if _, err := s.wr.db.ExecContext(ctx, `DELETE FROM fileapi_migration_lock WHERE id = 1 AND taken_ms = ?`, taken); err != nil {
+			if _, err := db.ExecContext(ctx, `DELETE FROM fileapi_migration_lock WHERE id = 1 AND taken_ms = ?`, taken); err != nil {
 				return fmt.Errorf("migration lock: %w", err)
 			}
 			continue
@@ -65,7 +66,7 @@ func (s *Store) withMigrationLock(ctx context.Context, f func() error) error {
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		_, _ = s.wr.db.ExecContext(ctx, `DELETE FROM fileapi_migration_lock WHERE id = 1 AND holder = ?`, holder)
+		_, _ = db.ExecContext(ctx, `DELETE FROM fileapi_migration_lock WHERE id = 1 AND holder = ?`, holder)
 	}()
 	return f()
 }

@@ -127,25 +127,25 @@ func planProfile(u User, pc ProfileChange, opt ChangeOptions) (User, map[string]
 // "Email"), compared case-insensitively. It lets a caller report every problem of a request at once; the
 // check inside UpdateProfile is the one that holds against a concurrent change.
 func (s *Store) Taken(ctx context.Context, field, value string, self int64) (bool, error) {
-	col := map[string]string{"Username": "username_key", "Email": "email_key"}[field]
-	if col == "" {
+	if field != "Username" && field != "Email" {
 		return false, Errorf(KindInternal, "no uniqueness rule for %q", field)
 	}
-	err := checkFree(ctx, s.rd, col, value, self, field)
+	err := checkFree(ctx, s.rd, value, self, field)
 	if KindOf(err) == KindConflict {
 		return true, nil
 	}
 	return false, translate(err)
 }
 
-// checkFree fails with KindConflict when another user already holds value in a case-insensitive column.
-func checkFree(ctx context.Context, db rowQuerier, col, value string, self int64, field string) error {
+// checkFree fails with KindConflict when another user holds value (folded) as a sign-in name. The database's
+// key on sign_in_names is what holds against a concurrent change; this lets a caller name the field first.
+func checkFree(ctx context.Context, db rowQuerier, value string, self int64, field string) error {
 	var n int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE "+col+" = ? AND id <> ?", Fold(value), self).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sign_in_names WHERE name_key = ? AND user_id <> ?`, Fold(value), self).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
-		return &Error{Kind: KindConflict, Field: field, Message: field + " is already in use"}
+		return nameTaken(field, nil)
 	}
 	return nil
 }

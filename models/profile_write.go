@@ -143,6 +143,14 @@ func (s *Store) applyProfiles(ctx context.Context, userID int64, known *User, jo
 		last, err = s.applyProfilesOnce(ctx, userID, known, jobs)
 		return err
 	})
+	if err != nil && len(jobs) > 1 && KindOf(err) == KindConflict {
+		// A name another transaction took between the check and the write: that job alone fails; apply each
+		// on its own so that the others still land.
+		for _, j := range jobs {
+			last = s.applyProfiles(ctx, userID, nil, []*profileJob{j})
+		}
+		return last
+	}
 	if err != nil {
 		err = translate(err)
 		for _, j := range jobs {
@@ -259,12 +267,12 @@ func (s *Store) planProfiles(ctx context.Context, tx *sqlTx, base User, jobs []*
 // checkNames fails with KindConflict when a new username or e-mail of a change is another user's.
 func checkNames(ctx context.Context, tx *sqlTx, after User, diff map[string]fieldDiff) error {
 	if _, ok := diff["username"]; ok {
-		if err := checkFree(ctx, tx, "username_key", after.Username, after.ID, "Username"); err != nil {
+		if err := checkFree(ctx, tx, after.Username, after.ID, "Username"); err != nil {
 			return err
 		}
 	}
 	if _, ok := diff["email"]; ok && after.Email != nil {
-		return checkFree(ctx, tx, "email_key", *after.Email, after.ID, "Email")
+		return checkFree(ctx, tx, *after.Email, after.ID, "Email")
 	}
 	return nil
 }
@@ -311,6 +319,11 @@ func (s *Store) writeProfiles(ctx context.Context, tx *sqlTx, base, u User, even
 		return false, err
 	} else if n != 1 {
 		return true, nil
+	}
+	if q == sqlWriteProfileNames {
+		if err := renameUser(ctx, tx, u.ID, base, u); err != nil {
+			return false, err
+		}
 	}
 	args = make([]any, 0, 6*len(events))
 	for _, ev := range events {

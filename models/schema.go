@@ -11,7 +11,7 @@ import (
 )
 
 // allModels lists every row type with a table of its own.
-var allModels = []any{&OAuthCode{}, &File{}, &User{}, &Membership{}, &AccessKey{}, &OAuthClient{}, &OAuthToken{}, &ProfileEvent{}, &OutboxMessage{}, &OTP{}, &LimitCounter{}}
+var allModels = []any{&OAuthCode{}, &File{}, &User{}, &Membership{}, &AccessKey{}, &OAuthClient{}, &OAuthToken{}, &ProfileEvent{}, &OutboxMessage{}, &OTP{}, &LimitCounter{}, &SignInName{}}
 
 // SchemaDrift compares every GORM model with the migrated table it maps to and describes each mismatch:
 // a field without a column, a column without a field, or a pointer field on a NOT NULL column (and the

@@ -36,11 +36,12 @@ import (
 // busy handler (which sleeps in steps of up to 100 ms) keeps a write's wait as short as the write before it.
 // On MySQL both are the same pool.
 type Store struct {
-	db      *gorm.DB   // reads; on MySQL everything
-	wdb     *gorm.DB   // writes
-	rd      *sqlPool   // reads, with prepared statements
-	wr      *sqlPool   // writes and transactions, with prepared statements
-	dialect string     // "sqlite" or "mysql"
+	db      *gorm.DB // reads; on MySQL everything
+	wdb     *gorm.DB // writes
+	rd      *sqlPool // reads, with prepared statements
+	wr      *sqlPool // writes and transactions, with prepared statements
+	dialect string   // "sqlite" or "mysql"
+	dsn     DSN
 	creds   *credCache // credentials, exactly (see credCache)
 	// profiles queues the profile changes of each user (see UpdateProfile).
 	profiles profileQueues
@@ -140,13 +141,22 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
 	}
+	s.dsn = dsn
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := s.rd.db.PingContext(pingCtx); err != nil {
-		_ = s.Close()
-		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+	for {
+		err := s.rd.db.PingContext(pingCtx)
+		if err == nil {
+			return s, nil
+		}
+		// A new SQLite file turns to WAL under an exclusive lock that does not wait for the busy timeout:
+		// processes opening it at once may find it locked for a moment.
+		if !strings.Contains(err.Error(), "database is locked") || pingCtx.Err() != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return s, nil
 }
 
 // gormConfig is the GORM configuration of both dialects.
@@ -175,8 +185,7 @@ func openSQLite(path string) (*Store, error) {
 	// failing with SQLITE_BUSY; _txlock=immediate takes the write lock at BEGIN, so a read-then-write
 	// transaction cannot deadlock on lock upgrade; synchronous(NORMAL) is durable in WAL mode across process
 	// crashes.
-	dsn := path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate"
+	dsn := sqliteDSN(path)
 	var pools [3]*sql.DB
 	for i := range pools {
 		db, err := sql.Open(sqlite.DriverName, dsn)
@@ -207,6 +216,33 @@ func openSQLite(path string) (*Store, error) {
 		Now: func() time.Time { return time.Now().UTC() }}
 	s.rd, s.wr = newSQLPool(readers, &s.counts), newSQLPool(writer, &s.counts)
 	return s, s.countGORM()
+}
+
+// sqliteDSN is the driver's name of a SQLite database, with the settings every connection needs.
+func sqliteDSN(path string) string {
+	return path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_txlock=immediate"
+}
+
+// openMigrationPool opens a small pool of the store's database for migrations alone: goose holds one
+// connection while a Go migration uses others, which the store's own pools may not have to spare (the SQLite
+// writer has one).
+func (s *Store) openMigrationPool() (*sql.DB, error) {
+	var db *sql.DB
+	if s.dialect == "sqlite" {
+		var err error
+		if db, err = sql.Open(sqlite.DriverName, sqliteDSN(s.dsn.Path)); err != nil {
+			return nil, err
+		}
+	} else {
+		connector, err := mysql.NewConnector(causalReads(s.dsn.Config))
+		if err != nil {
+			return nil, err
+		}
+		db = sql.OpenDB(connector)
+	}
+	db.SetMaxOpenConns(4)
+	return db, nil
 }
 
 // openMySQL opens one pool for reads and writes.
@@ -293,7 +329,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err := s.Ping(ctx); err != nil {
 		return errors.New("the database does not answer")
 	}
-	p, err := s.goose()
+	p, err := s.goose(s.rd.db)
 	if err != nil {
 		return err
 	}
@@ -367,7 +403,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	return translate(s.rd.db.PingContext(ctx))
 }
 
-func (s *Store) goose() (*goose.Provider, error) {
+func (s *Store) goose(db *sql.DB) (*goose.Provider, error) {
 	dialect, folder := goose.DialectSQLite3, "sqlite"
 	if s.dialect == "mysql" {
 		dialect, folder = goose.DialectMySQL, "mysql"
@@ -376,7 +412,7 @@ func (s *Store) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, s.wr.db, sub)
+	return goose.NewProvider(dialect, db, sub, goose.WithGoMigrations(signInNamesMigration(s.dialect)))
 }
 
 // MigrationStatus is one migration and whether it is applied.
@@ -388,17 +424,22 @@ type MigrationStatus struct {
 
 // Migrate applies every pending migration ("up"), rolls back the last one ("down"), or reports ("status").
 func (s *Store) Migrate(ctx context.Context, direction string) ([]MigrationStatus, error) {
-	p, err := s.goose()
+	db, err := s.openMigrationPool()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = db.Close() }()
+	p, err := s.goose(db)
 	if err != nil {
 		return nil, err
 	}
 	switch direction {
 	case "up":
-		if err := s.withMigrationLock(ctx, func() error { _, err := p.Up(ctx); return err }); err != nil {
+		if err := s.withMigrationLock(ctx, db, func() error { _, err := p.Up(ctx); return err }); err != nil {
 			return nil, fmt.Errorf("migrate up: %w", err)
 		}
 	case "down":
-		if err := s.withMigrationLock(ctx, func() error { _, err := p.Down(ctx); return err }); err != nil {
+		if err := s.withMigrationLock(ctx, db, func() error { _, err := p.Down(ctx); return err }); err != nil {
 			return nil, fmt.Errorf("migrate down: %w", err)
 		}
 	case "status":
