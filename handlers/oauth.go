@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -114,12 +113,12 @@ func form(c *gin.Context) (map[string]string, error) {
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, errOAuthRequest
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
-	if err != nil {
-		return nil, errOAuthRequest
-	}
-	if len(raw) > MaxBody {
+	raw, tooLarge, err := readBody(c.Request)
+	switch {
+	case tooLarge:
 		return nil, errOAuthTooLarge
+	case err != nil:
+		return nil, errOAuthRequest
 	}
 	vals, err := url.ParseQuery(string(raw))
 	if err != nil {

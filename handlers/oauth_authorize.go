@@ -3,7 +3,6 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -97,12 +96,12 @@ func (o *oauthServer) authzRequest(c *gin.Context) (*authzRequest, error) {
 	if c.Request.Method == http.MethodPost {
 		raw = ""
 		if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err == nil && mt == "application/x-www-form-urlencoded" {
-			b, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
-			if err != nil {
-				return nil, &pageError{http.StatusBadRequest, textUnknownClient}
-			}
-			if len(b) > MaxBody {
+			b, tooLarge, err := readBody(c.Request)
+			switch {
+			case tooLarge:
 				return nil, &pageError{http.StatusRequestEntityTooLarge, textTooLarge}
+			case err != nil:
+				return nil, &pageError{http.StatusBadRequest, textUnknownClient}
 			}
 			raw = string(b)
 		}

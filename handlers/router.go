@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +18,17 @@ import (
 
 // MaxBody is the largest request body any route reads (DESIGN.md: 1 MiB → 413).
 const MaxBody = 1 << 20
+
+// readBody reads a request body of at most MaxBody bytes. tooLarge is true, and nothing is read, when the
+// request declares a longer body: it is answered 413 at once, not after waiting for gigabytes that may never
+// come. An undeclared (chunked) body is read up to MaxBody+1 bytes to tell.
+func readBody(r *http.Request) (raw []byte, tooLarge bool, err error) {
+	if r.ContentLength > MaxBody {
+		return nil, true, nil
+	}
+	raw, err = io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	return raw, len(raw) > MaxBody, err
+}
 
 // Config holds what the HTTP surface depends on.
 type Config struct {

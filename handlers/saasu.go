@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -185,7 +184,7 @@ func (d *saasuDialect) noMethod(c *gin.Context) error {
 // readBody reads a request body of at most MaxBody bytes, classifies and decodes it, and re-negotiates the
 // response format now that a body without Content-Type can be sniffed. Order (saasu.md §6.2): 415, 413, 400.
 func (d *saasuDialect) readBody(c *gin.Context) (codec.Body, error) {
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
+	raw, tooLarge, err := readBody(c.Request)
 	if err != nil {
 		return nil, &models.Error{Kind: models.KindInvalid, Message: "The request body could not be read.", Err: err}
 	}
@@ -195,7 +194,7 @@ func (d *saasuDialect) readBody(c *gin.Context) (codec.Body, error) {
 	}
 	f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
 	c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
-	if len(raw) > MaxBody {
+	if tooLarge {
 		return nil, &models.Error{Kind: models.KindTooLarge}
 	}
 	return codec.Decode(media, raw)

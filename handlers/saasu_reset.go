@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"html/template"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -148,12 +147,12 @@ func (h *saasuReset) page(c *gin.Context) error {
 		v.Form = true
 		return h.render(c, http.StatusOK, v)
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
-	if err != nil {
-		return err
-	}
-	if len(raw) > MaxBody {
+	raw, tooLarge, err := readBody(c.Request)
+	switch {
+	case tooLarge:
 		return h.render(c, http.StatusRequestEntityTooLarge, resetView{Title: v.Title, Message: textTooLarge})
+	case err != nil:
+		return err
 	}
 	f, err := url.ParseQuery(string(raw))
 	if err != nil {

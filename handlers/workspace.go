@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -366,15 +365,12 @@ func (d *workspaceDialect) readBody(c *gin.Context) (wsBody, error) {
 			return nil, &wsProblem{status: http.StatusUnsupportedMediaType}
 		}
 	}
-	if r.ContentLength > MaxBody {
+	raw, tooLarge, err := readBody(r)
+	switch {
+	case tooLarge:
 		return nil, &wsProblem{status: http.StatusRequestEntityTooLarge}
-	}
-	raw, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-	if err != nil {
+	case err != nil:
 		return nil, invalidBody("The request body is not valid JSON.")
-	}
-	if len(raw) > MaxBody {
-		return nil, &wsProblem{status: http.StatusRequestEntityTooLarge}
 	}
 	if len(raw) == 0 {
 		return nil, invalidBody("A non-empty request body is required.")

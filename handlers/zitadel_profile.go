@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -282,12 +281,12 @@ func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
 	if mgmt && c.Param("userId") == "" {
 		return zNotFound // users//profile: an empty path segment names no route
 	}
-	raw, err := io.ReadAll(io.LimitReader(c.Request.Body, MaxBody+1))
-	if err != nil {
-		return invalidArgument(err.Error())
-	}
-	if len(raw) > MaxBody {
+	raw, tooLarge, err := readBody(c.Request)
+	switch {
+	case tooLarge:
 		return zTooLarge
+	case err != nil:
+		return invalidArgument(err.Error())
 	}
 	body, err := decodeZitadelProfile(raw, mgmt)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -130,11 +131,15 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 		s   *Store
 		err error
 	)
+	maxConns, err := maxConnsSetting()
+	if err != nil {
+		return nil, err
+	}
 	switch dsn.Dialect {
 	case "sqlite":
-		s, err = openSQLite(dsn.Path)
+		s, err = openSQLite(dsn.Path, maxConns)
 	case "mysql":
-		s, err = openMySQL(dsn.Config)
+		s, err = openMySQL(dsn.Config, maxConns)
 	default:
 		return nil, fmt.Errorf("unknown database dialect %q", dsn.Dialect)
 	}
@@ -171,11 +176,31 @@ func gormConfig() *gorm.Config {
 	}
 }
 
-// sqliteReaders is the size of the SQLite reader pool (the writer is one more connection).
-const sqliteReaders = 4
+// sqliteReaders is the size of the SQLite reader pool (the writer is one more connection); mysqlConns the
+// size of the MySQL pool. FILEAPI_DB_MAX_CONNS overrides both.
+const (
+	sqliteReaders = 4
+	mysqlConns    = 32
+)
 
-// openSQLite opens the reader pool and the one writer connection of a SQLite database.
-func openSQLite(path string) (*Store, error) {
+// maxConnsSetting reads FILEAPI_DB_MAX_CONNS: the most connections a store opens for requests (0: the
+// defaults). 1 puts every read and write of a SQLite store on its one writer connection: no code path may then
+// wait for a second connection while it holds one, which make ci proves by running the suite so.
+func maxConnsSetting() (int, error) {
+	v := os.Getenv("FILEAPI_DB_MAX_CONNS")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("FILEAPI_DB_MAX_CONNS must be a whole number of at least 1 (got %q)", v)
+	}
+	return n, nil
+}
+
+// openSQLite opens the reader pool and the one writer connection of a SQLite database; with maxConns 1,
+// the writer alone.
+func openSQLite(path string, maxConns int) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -196,25 +221,39 @@ func openSQLite(path string) (*Store, error) {
 		pools[i] = db
 	}
 	readers, writer, watch := pools[0], pools[1], pools[2]
-	readers.SetMaxOpenConns(sqliteReaders)
-	readers.SetMaxIdleConns(sqliteReaders)
+	if maxConns == 1 {
+		_ = readers.Close()
+		readers = writer
+	}
+	n := sqliteReaders
+	if maxConns > 1 {
+		n = maxConns
+	}
+	readers.SetMaxOpenConns(n)
+	readers.SetMaxIdleConns(n)
 	for _, one := range []*sql.DB{writer, watch} {
 		one.SetMaxOpenConns(1)
 		one.SetMaxIdleConns(1)
 	}
-	db, err := gorm.Open(&sqlite.Dialector{Conn: readers}, gormConfig())
-	if err != nil {
-		closeAll(pools[:]...)
-		return nil, err
-	}
 	wdb, err := gorm.Open(&sqlite.Dialector{Conn: writer}, gormConfig())
 	if err != nil {
-		closeAll(pools[:]...)
+		closeAll(readers, writer, watch)
 		return nil, err
+	}
+	db := wdb
+	if readers != writer {
+		if db, err = gorm.Open(&sqlite.Dialector{Conn: readers}, gormConfig()); err != nil {
+			closeAll(readers, writer, watch)
+			return nil, err
+		}
 	}
 	s := &Store{db: db, wdb: wdb, dialect: "sqlite", creds: newCredCache(newChangeWatch(watch, path)),
 		Now: func() time.Time { return time.Now().UTC() }}
-	s.rd, s.wr = newSQLPool(readers, &s.counts), newSQLPool(writer, &s.counts)
+	s.wr = newSQLPool(writer, &s.counts)
+	s.rd = s.wr
+	if readers != writer {
+		s.rd = newSQLPool(readers, &s.counts)
+	}
 	return s, s.countGORM()
 }
 
@@ -246,7 +285,7 @@ func (s *Store) openMigrationPool() (*sql.DB, error) {
 }
 
 // openMySQL opens one pool for reads and writes.
-func openMySQL(cfg *mysql.Config) (*Store, error) {
+func openMySQL(cfg *mysql.Config, maxConns int) (*Store, error) {
 	cfg = causalReads(cfg)
 	db, err := gorm.Open(gormMySQL(cfg), gormConfig())
 	if err != nil {
@@ -256,8 +295,12 @@ func openMySQL(cfg *mysql.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqlDB.SetMaxOpenConns(32)
-	sqlDB.SetMaxIdleConns(32)
+	n := mysqlConns
+	if maxConns > 0 {
+		n = maxConns
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n)
 	// Servers and proxies drop idle connections; recycle them before they do.
 	sqlDB.SetConnMaxLifetime(5 * time.Minute)
 	sqlDB.SetConnMaxIdleTime(time.Minute)
@@ -316,7 +359,10 @@ func (s *Store) Pools() []NamedPool {
 	if s.dialect == "mysql" {
 		return []NamedPool{{"mysql", s.rd.db}}
 	}
-	pools := []NamedPool{{"sqlite_readers", s.rd.db}, {"sqlite_writer", s.wr.db}}
+	pools := []NamedPool{{"sqlite_writer", s.wr.db}}
+	if s.rd != s.wr {
+		pools = append(pools, NamedPool{"sqlite_readers", s.rd.db})
+	}
 	if s.creds.watch != nil {
 		pools = append(pools, NamedPool{"sqlite_watch", s.creds.watch.db})
 	}
