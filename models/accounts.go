@@ -27,59 +27,61 @@ var slugJunk = regexp.MustCompile(`[^a-z0-9]+`)
 
 // CreateFile creates a file with a slug derived from its name, made unique with a numeric suffix.
 func (s *Store) CreateFile(ctx context.Context, nf NewFile) (File, error) {
-	name := strings.TrimSpace(nf.Name)
-	switch {
-	case name == "":
-		return File{}, &Error{Kind: KindInvalid, Field: "name", Message: "the file name is required"}
-	case utf8.RuneCountInString(name) > 200:
-		return File{}, &Error{Kind: KindInvalid, Field: "name", Message: "the file name must be at most 200 characters"}
-	case nf.ID != nil && (*nf.ID < 1 || *nf.ID > MaxID):
-		return File{}, &Error{Kind: KindInvalid, Field: "id", Message: fmt.Sprintf("the file id must be from 1 to %d", MaxID)}
-	}
-	f := File{Name: name, Country: nf.Country, Currency: nf.Currency, AllowWebServices: nf.AllowWebServices}
-	if f.Country == "" {
-		f.Country = "AU"
-	}
-	if f.Currency == "" {
-		f.Currency = "AUD"
-	}
-	if nf.ID != nil {
-		f.ID = *nf.ID
-	}
-	base := strings.Trim(slugJunk.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	if base == "" {
-		base = "file"
-	}
-	if len(base) > 80 {
-		base = strings.TrimRight(base[:80], "-")
-	}
-	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return retryValue(ctx, func() (File, error) {
+		name := strings.TrimSpace(nf.Name)
+		switch {
+		case name == "":
+			return File{}, &Error{Kind: KindInvalid, Field: "name", Message: "the file name is required"}
+		case utf8.RuneCountInString(name) > 200:
+			return File{}, &Error{Kind: KindInvalid, Field: "name", Message: "the file name must be at most 200 characters"}
+		case nf.ID != nil && (*nf.ID < 1 || *nf.ID > MaxID):
+			return File{}, &Error{Kind: KindInvalid, Field: "id", Message: fmt.Sprintf("the file id must be from 1 to %d", MaxID)}
+		}
+		f := File{Name: name, Country: nf.Country, Currency: nf.Currency, AllowWebServices: nf.AllowWebServices}
+		if f.Country == "" {
+			f.Country = "AU"
+		}
+		if f.Currency == "" {
+			f.Currency = "AUD"
+		}
 		if nf.ID != nil {
-			var n int64
-			if err := tx.Model(&File{}).Where("id = ?", *nf.ID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				return &Error{Kind: KindConflict, Field: "id", Message: fmt.Sprintf("file %d already exists", *nf.ID)}
-			}
+			f.ID = *nf.ID
 		}
-		f.Slug = base
-		for i := 2; ; i++ {
-			var n int64
-			if err := tx.Model(&File{}).Where("slug = ?", f.Slug).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				break
-			}
-			f.Slug = fmt.Sprintf("%s-%d", base, i)
+		base := strings.Trim(slugJunk.ReplaceAllString(strings.ToLower(name), "-"), "-")
+		if base == "" {
+			base = "file"
 		}
-		return tx.Create(&f).Error
+		if len(base) > 80 {
+			base = strings.TrimRight(base[:80], "-")
+		}
+		err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if nf.ID != nil {
+				var n int64
+				if err := tx.Model(&File{}).Where("id = ?", *nf.ID).Count(&n).Error; err != nil {
+					return err
+				}
+				if n > 0 {
+					return &Error{Kind: KindConflict, Field: "id", Message: fmt.Sprintf("file %d already exists", *nf.ID)}
+				}
+			}
+			f.Slug = base
+			for i := 2; ; i++ {
+				var n int64
+				if err := tx.Model(&File{}).Where("slug = ?", f.Slug).Count(&n).Error; err != nil {
+					return err
+				}
+				if n == 0 {
+					break
+				}
+				f.Slug = fmt.Sprintf("%s-%d", base, i)
+			}
+			return tx.Create(&f).Error
+		})
+		if err != nil {
+			return File{}, translate(err)
+		}
+		return f, nil
 	})
-	if err != nil {
-		return File{}, translate(err)
-	}
-	return f, nil
 }
 
 // FileByID returns one file.
@@ -121,54 +123,56 @@ type NewUser struct {
 
 // CreateUser creates a user at version 1.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
-	switch {
-	case strings.TrimSpace(nu.Username) == "":
-		return User{}, &Error{Kind: KindInvalid, Field: "username", Message: "the username is required"}
-	case utf8.RuneCountInString(nu.Username) > 254:
-		return User{}, &Error{Kind: KindInvalid, Field: "username", Message: "the username must be at most 254 characters"}
-	case strings.TrimSpace(nu.FirstName) == "":
-		return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "the first name is required"}
-	case utf8.RuneCountInString(nu.FirstName) > 200 || (nu.LastName != nil && utf8.RuneCountInString(*nu.LastName) > 200):
-		return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "names must be at most 200 characters"}
-	case nu.ID != nil && (*nu.ID < 1 || *nu.ID > MaxID):
-		return User{}, &Error{Kind: KindInvalid, Field: "id", Message: fmt.Sprintf("the user id must be from 1 to %d", MaxID)}
-	case nu.Type < UserHuman || nu.Type > UserSystem:
-		return User{}, &Error{Kind: KindInvalid, Field: "type", Message: "unknown user type"}
-	}
-	now := s.Now()
-	first := nu.FirstName
-	u := User{
-		Username: nu.Username, UsernameKey: Fold(nu.Username),
-		Email: nu.Email, PasswordHash: nu.PasswordHash,
-		FirstName: &first, LastName: nu.LastName,
-		UserType: nu.Type, OwnerFileID: nu.OwnerFileID,
-		Version: 1, ChangedAt: now, CreatedAt: now, UpdatedAt: now,
-	}
-	if nu.ID != nil {
-		u.ID = *nu.ID
-	}
-	if nu.Email != nil {
-		k := Fold(*nu.Email)
-		u.EmailKey = &k
-	}
-	if nu.OwnerFileID != nil {
-		if _, err := s.FileByID(ctx, *nu.OwnerFileID); err != nil {
-			return User{}, err
+	return retryValue(ctx, func() (User, error) {
+		switch {
+		case strings.TrimSpace(nu.Username) == "":
+			return User{}, &Error{Kind: KindInvalid, Field: "username", Message: "the username is required"}
+		case utf8.RuneCountInString(nu.Username) > 254:
+			return User{}, &Error{Kind: KindInvalid, Field: "username", Message: "the username must be at most 254 characters"}
+		case strings.TrimSpace(nu.FirstName) == "":
+			return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "the first name is required"}
+		case utf8.RuneCountInString(nu.FirstName) > 200 || (nu.LastName != nil && utf8.RuneCountInString(*nu.LastName) > 200):
+			return User{}, &Error{Kind: KindInvalid, Field: "first-name", Message: "names must be at most 200 characters"}
+		case nu.ID != nil && (*nu.ID < 1 || *nu.ID > MaxID):
+			return User{}, &Error{Kind: KindInvalid, Field: "id", Message: fmt.Sprintf("the user id must be from 1 to %d", MaxID)}
+		case nu.Type < UserHuman || nu.Type > UserSystem:
+			return User{}, &Error{Kind: KindInvalid, Field: "type", Message: "unknown user type"}
 		}
-	}
-	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&u).Error; err != nil {
-			if isUnique(err) {
-				return &Error{Kind: KindConflict, Field: "username", Message: fmt.Sprintf("the username %q is already in use", nu.Username), Err: err}
+		now := s.Now()
+		first := nu.FirstName
+		u := User{
+			Username: nu.Username, UsernameKey: Fold(nu.Username),
+			Email: nu.Email, PasswordHash: nu.PasswordHash,
+			FirstName: &first, LastName: nu.LastName,
+			UserType: nu.Type, OwnerFileID: nu.OwnerFileID,
+			Version: 1, ChangedAt: now, CreatedAt: now, UpdatedAt: now,
+		}
+		if nu.ID != nil {
+			u.ID = *nu.ID
+		}
+		if nu.Email != nil {
+			k := Fold(*nu.Email)
+			u.EmailKey = &k
+		}
+		if nu.OwnerFileID != nil {
+			if _, err := s.FileByID(ctx, *nu.OwnerFileID); err != nil {
+				return User{}, err
 			}
-			return err
 		}
-		return claimNamesGORM(tx, u)
+		err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Create(&u).Error; err != nil {
+				if isUnique(err) {
+					return &Error{Kind: KindConflict, Field: "username", Message: fmt.Sprintf("the username %q is already in use", nu.Username), Err: err}
+				}
+				return err
+			}
+			return claimNamesGORM(tx, u)
+		})
+		if err != nil {
+			return User{}, translate(err)
+		}
+		return u, nil
 	})
-	if err != nil {
-		return User{}, translate(err)
-	}
-	return u, nil
 }
 
 // Fold is the case-insensitive key of a username or e-mail address.
@@ -206,44 +210,40 @@ func (s *Store) Grant(ctx context.Context, userID, fileID int64, level string, w
 		return Membership{}, err
 	}
 	m := Membership{FileID: fileID, UserID: userID, AccessLevel: level, WebServices: webServices, CreatedAt: s.Now()}
-	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).
-			Updates(map[string]any{"access_level": level, "web_services": webServices})
-		if res.Error != nil {
-			return res.Error
+	// One upsert, not an update then an insert: the gap locks of that pair deadlocked grants running at once.
+	q := `INSERT INTO memberships (file_id, user_id, access_level, web_services, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (file_id, user_id) DO UPDATE SET access_level = excluded.access_level, web_services = excluded.web_services`
+	if s.dialect == "mysql" {
+		q = `INSERT INTO memberships (file_id, user_id, access_level, web_services, created_at) VALUES (?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE access_level = VALUES(access_level), web_services = VALUES(web_services)`
+	}
+	err := s.inTx(ctx, func(tx *sqlTx) error {
+		if _, err := tx.ExecContext(ctx, q, m.FileID, m.UserID, m.AccessLevel, m.WebServices, m.CreatedAt); err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
-			var n int64
-			if err := tx.Model(&Membership{}).Where("file_id = ? AND user_id = ?", fileID, userID).Count(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 { // MySQL reports 0 rows affected when the values were already equal
-				if err := tx.Create(&m).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return bumpAccessGORM(tx, userID)
+		return bumpAccess(ctx, tx, userID)
 	})
 	if err != nil {
-		return Membership{}, translate(err)
+		return Membership{}, err
 	}
 	return m, nil
 }
 
 // Revoke removes a user's membership on a file. Removing one that does not exist is KindNotFound.
 func (s *Store) Revoke(ctx context.Context, userID, fileID int64) error {
-	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d has no membership on file %d", userID, fileID)}
-		}
-		return bumpAccessGORM(tx, userID)
+	return retry(ctx, func() error {
+		err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Where("file_id = ? AND user_id = ?", fileID, userID).Delete(&Membership{})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d has no membership on file %d", userID, fileID)}
+			}
+			return bumpAccessGORM(tx, userID)
+		})
+		return translate(err)
 	})
-	return translate(err)
 }
 
 // Memberships lists a user's memberships by ascending file id.
@@ -255,42 +255,46 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 
 // CreateAccessKey stores a new key by the SHA-256 of its secret. The secret itself is never stored.
 func (s *Store) CreateAccessKey(ctx context.Context, userID int64, fileID *int64, secretHash, prefix string) (AccessKey, error) {
-	if _, err := s.UserByID(ctx, userID); err != nil {
-		return AccessKey{}, err
-	}
-	if fileID != nil {
-		if _, err := s.FileByID(ctx, *fileID); err != nil {
+	return retryValue(ctx, func() (AccessKey, error) {
+		if _, err := s.UserByID(ctx, userID); err != nil {
 			return AccessKey{}, err
 		}
-	}
-	k := AccessKey{UserID: userID, FileID: fileID, SecretHash: secretHash, Prefix: prefix, CreatedAt: s.Now()}
-	if err := s.wdb.WithContext(ctx).Create(&k).Error; err != nil {
-		return AccessKey{}, translate(err)
-	}
-	return k, nil
+		if fileID != nil {
+			if _, err := s.FileByID(ctx, *fileID); err != nil {
+				return AccessKey{}, err
+			}
+		}
+		k := AccessKey{UserID: userID, FileID: fileID, SecretHash: secretHash, Prefix: prefix, CreatedAt: s.Now()}
+		if err := s.wdb.WithContext(ctx).Create(&k).Error; err != nil {
+			return AccessKey{}, translate(err)
+		}
+		return k, nil
+	})
 }
 
 // RevokeAccessKey revokes a key; revoking a revoked key changes nothing.
 func (s *Store) RevokeAccessKey(ctx context.Context, id int64) (AccessKey, error) {
-	var k AccessKey
-	err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Take(&k, "id = ?", id).Error; err != nil {
-			return err
+	return retryValue(ctx, func() (AccessKey, error) {
+		var k AccessKey
+		err := s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Take(&k, "id = ?", id).Error; err != nil {
+				return err
+			}
+			if k.RevokedAt != nil {
+				return nil
+			}
+			now := s.Now()
+			k.RevokedAt = &now
+			if err := tx.Model(&AccessKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
+				return err
+			}
+			return bumpAccessGORM(tx, k.UserID)
+		})
+		if err != nil {
+			return AccessKey{}, notFound(translate(err), "access key %d does not exist", id)
 		}
-		if k.RevokedAt != nil {
-			return nil
-		}
-		now := s.Now()
-		k.RevokedAt = &now
-		if err := tx.Model(&AccessKey{}).Where("id = ?", id).Update("revoked_at", now).Error; err != nil {
-			return err
-		}
-		return bumpAccessGORM(tx, k.UserID)
+		return k, nil
 	})
-	if err != nil {
-		return AccessKey{}, notFound(translate(err), "access key %d does not exist", id)
-	}
-	return k, nil
 }
 
 // IsEmpty reports whether the database holds no file and no user (for serve --demo).

@@ -22,37 +22,39 @@ type NewClient struct {
 // fragment, and https, http on a loopback host, or a private-use scheme containing a dot; a service account
 // (user type 1) only for a confidential client.
 func (s *Store) CreateClient(ctx context.Context, nc NewClient) (OAuthClient, error) {
-	name := strings.TrimSpace(nc.Name)
-	if name == "" || utf8.RuneCountInString(name) > 200 {
-		return OAuthClient{}, &Error{Kind: KindInvalid, Field: "name", Message: "the client name is required (at most 200 characters)"}
-	}
-	for _, u := range nc.RedirectURIs {
-		if err := checkRedirectURI(u); err != nil {
-			return OAuthClient{}, err
+	return retryValue(ctx, func() (OAuthClient, error) {
+		name := strings.TrimSpace(nc.Name)
+		if name == "" || utf8.RuneCountInString(name) > 200 {
+			return OAuthClient{}, &Error{Kind: KindInvalid, Field: "name", Message: "the client name is required (at most 200 characters)"}
 		}
-	}
-	if nc.ServiceAccountUserID != nil {
-		if nc.SecretHash == nil {
-			return OAuthClient{}, &Error{Kind: KindInvalid, Field: "service-account", Message: "only a confidential client can have a service account"}
+		for _, u := range nc.RedirectURIs {
+			if err := checkRedirectURI(u); err != nil {
+				return OAuthClient{}, err
+			}
 		}
-		u, err := s.UserByID(ctx, *nc.ServiceAccountUserID)
+		if nc.ServiceAccountUserID != nil {
+			if nc.SecretHash == nil {
+				return OAuthClient{}, &Error{Kind: KindInvalid, Field: "service-account", Message: "only a confidential client can have a service account"}
+			}
+			u, err := s.UserByID(ctx, *nc.ServiceAccountUserID)
+			if err != nil {
+				return OAuthClient{}, err
+			}
+			if u.UserType != UserService {
+				return OAuthClient{}, &Error{Kind: KindInvalid, Field: "service-account", Message: fmt.Sprintf("user %q is not a service account", u.Username)}
+			}
+		}
+		uris, err := json.Marshal(append([]string{}, nc.RedirectURIs...))
 		if err != nil {
 			return OAuthClient{}, err
 		}
-		if u.UserType != UserService {
-			return OAuthClient{}, &Error{Kind: KindInvalid, Field: "service-account", Message: fmt.Sprintf("user %q is not a service account", u.Username)}
+		c := OAuthClient{ClientID: nc.ClientID, SecretHash: nc.SecretHash, Name: name, RedirectURIs: string(uris),
+			Public: nc.SecretHash == nil, ServiceAccountUserID: nc.ServiceAccountUserID, CreatedAt: s.Now()}
+		if err := s.wdb.WithContext(ctx).Create(&c).Error; err != nil {
+			return OAuthClient{}, translate(err)
 		}
-	}
-	uris, err := json.Marshal(append([]string{}, nc.RedirectURIs...))
-	if err != nil {
-		return OAuthClient{}, err
-	}
-	c := OAuthClient{ClientID: nc.ClientID, SecretHash: nc.SecretHash, Name: name, RedirectURIs: string(uris),
-		Public: nc.SecretHash == nil, ServiceAccountUserID: nc.ServiceAccountUserID, CreatedAt: s.Now()}
-	if err := s.wdb.WithContext(ctx).Create(&c).Error; err != nil {
-		return OAuthClient{}, translate(err)
-	}
-	return c, nil
+		return c, nil
+	})
 }
 
 // ClientByID returns a registered client; an unknown one is KindNotFound.

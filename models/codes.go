@@ -49,10 +49,12 @@ func codeFields(c *OAuthCode) []any {
 
 // CreateCode stores a new code or ticket.
 func (s *Store) CreateCode(ctx context.Context, c OAuthCode) (OAuthCode, error) {
-	c.CreatedAt = s.Now()
-	c.ExpiresAt = c.ExpiresAt.UTC()
-	err := s.wdb.WithContext(ctx).Create(&c).Error
-	return c, translate(err)
+	return retryValue(ctx, func() (OAuthCode, error) {
+		c.CreatedAt = s.Now()
+		c.ExpiresAt = c.ExpiresAt.UTC()
+		err := s.wdb.WithContext(ctx).Create(&c).Error
+		return c, translate(err)
+	})
 }
 
 // Ticket returns a live login ticket (unused, unexpired); anything else is KindNotFound.
@@ -70,19 +72,23 @@ func (s *Store) Ticket(ctx context.Context, hash string) (OAuthCode, error) {
 
 // AdvanceTicket moves a live ticket to the next stage.
 func (s *Store) AdvanceTicket(ctx context.Context, hash, stage string) error {
-	res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET stage = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?`,
-		stage, hash, CodeTicket, s.Now())
-	return oneRow(res, err, "the sign-in has expired")
+	return retry(ctx, func() error {
+		res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET stage = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL AND expires_at > ?`,
+			stage, hash, CodeTicket, s.Now())
+		return oneRow(res, err, "the sign-in has expired")
+	})
 }
 
 // UseTicket uses up a live ticket, once: a second use is KindNotFound.
 func (s *Store) UseTicket(ctx context.Context, hash string) (OAuthCode, error) {
-	c, err := s.Ticket(ctx, hash)
-	if err != nil {
-		return OAuthCode{}, err
-	}
-	res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.Now(), c.ID)
-	return c, oneRow(res, err, "the sign-in has expired")
+	return retryValue(ctx, func() (OAuthCode, error) {
+		c, err := s.Ticket(ctx, hash)
+		if err != nil {
+			return OAuthCode{}, err
+		}
+		res, err := s.wr.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, s.Now(), c.ID)
+		return c, oneRow(res, err, "the sign-in has expired")
+	})
 }
 
 func oneRow(res sql.Result, err error, msg string) error {
@@ -102,50 +108,52 @@ var ErrCodeInvalid = &Error{Kind: KindInvalid, Message: "The authorization code 
 // and may refuse it (wrong client, redirect URI or PKCE verifier): then nothing is consumed. A code that was
 // already exchanged revokes every token its exchange produced, and is refused.
 func (s *Store) ExchangeCode(ctx context.Context, hash string, check func(OAuthCode) error, tokens func(OAuthCode) (NewToken, error)) (OAuthToken, error) {
-	tx, err := s.wr.BeginTx(ctx)
-	if err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	q := `SELECT ` + codeColumns + ` FROM oauth_codes WHERE code_hash = ? AND kind = ?`
-	if s.dialect == "mysql" {
-		q += ` FOR UPDATE`
-	}
-	var c OAuthCode
-	err = tx.QueryRowContext(ctx, q, hash, CodeAuthorization).Scan(codeFields(&c)...)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return OAuthToken{}, ErrCodeInvalid
-	case err != nil:
-		return OAuthToken{}, translate(err)
-	case c.UsedAt != nil:
-		if c.FamilyID != nil {
-			if err := revokeFamily(ctx, tx, s.Now(), *c.FamilyID); err != nil {
-				return OAuthToken{}, err
-			}
-			if err := tx.Commit(); err != nil {
-				return OAuthToken{}, translate(err)
-			}
+	return retryValue(ctx, func() (OAuthToken, error) {
+		tx, err := s.wr.BeginTx(ctx)
+		if err != nil {
+			return OAuthToken{}, translate(err)
 		}
-		return OAuthToken{}, ErrCodeInvalid
-	case !s.Now().Before(c.ExpiresAt):
-		return OAuthToken{}, ErrCodeInvalid
-	}
-	if err := check(c); err != nil {
-		return OAuthToken{}, err
-	}
-	nt, err := tokens(c)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	t, err := s.insertToken(ctx, tx, nt)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ?, family_id = ? WHERE id = ?`, s.Now(), *t.FamilyID, c.ID); err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	return t, translate(tx.Commit())
+		defer func() { _ = tx.Rollback() }()
+		q := `SELECT ` + codeColumns + ` FROM oauth_codes WHERE code_hash = ? AND kind = ?`
+		if s.dialect == "mysql" {
+			q += ` FOR UPDATE`
+		}
+		var c OAuthCode
+		err = tx.QueryRowContext(ctx, q, hash, CodeAuthorization).Scan(codeFields(&c)...)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return OAuthToken{}, ErrCodeInvalid
+		case err != nil:
+			return OAuthToken{}, translate(err)
+		case c.UsedAt != nil:
+			if c.FamilyID != nil {
+				if err := revokeFamily(ctx, tx, s.Now(), *c.FamilyID); err != nil {
+					return OAuthToken{}, err
+				}
+				if err := tx.Commit(); err != nil {
+					return OAuthToken{}, translate(err)
+				}
+			}
+			return OAuthToken{}, ErrCodeInvalid
+		case !s.Now().Before(c.ExpiresAt):
+			return OAuthToken{}, ErrCodeInvalid
+		}
+		if err := check(c); err != nil {
+			return OAuthToken{}, err
+		}
+		nt, err := tokens(c)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		t, err := s.insertToken(ctx, tx, nt)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ?, family_id = ? WHERE id = ?`, s.Now(), *t.FamilyID, c.ID); err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		return t, translate(tx.Commit())
+	})
 }
 
 // ErrRefreshInvalid is the refusal of a refresh token that is unknown, expired, revoked, retired or another
@@ -156,52 +164,54 @@ var ErrRefreshInvalid = &Error{Kind: KindInvalid, Message: "The refresh token is
 // transaction. A refresh token presented after it was retired revokes its whole family. Access tokens issued
 // earlier stay valid until they expire.
 func (s *Store) RotateRefresh(ctx context.Context, refreshHash, clientID string, next func(OAuthToken) (NewToken, error)) (OAuthToken, error) {
-	tx, err := s.wr.BeginTx(ctx)
-	if err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	q := `SELECT ` + tokenColumns + ` FROM oauth_tokens WHERE refresh_hash = ?`
-	if s.dialect == "mysql" {
-		q += ` FOR UPDATE`
-	}
-	var t OAuthToken
-	err = tx.QueryRowContext(ctx, q, refreshHash).Scan(tokenFields(&t)...)
-	now := s.Now()
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return OAuthToken{}, ErrRefreshInvalid
-	case err != nil:
-		return OAuthToken{}, translate(err)
-	case t.ClientID == nil || *t.ClientID != clientID:
-		return OAuthToken{}, ErrRefreshInvalid
-	case t.RefreshRetiredAt != nil && t.RevokedAt == nil && t.FamilyID != nil:
-		if err := revokeFamily(ctx, tx, now, *t.FamilyID); err != nil {
-			return OAuthToken{}, err
-		}
-		if err := tx.Commit(); err != nil {
+	return retryValue(ctx, func() (OAuthToken, error) {
+		tx, err := s.wr.BeginTx(ctx)
+		if err != nil {
 			return OAuthToken{}, translate(err)
 		}
-		return OAuthToken{}, ErrRefreshInvalid
-	case !(TokenInfo{Token: t, Refresh: true}).Active(now):
-		return OAuthToken{}, ErrRefreshInvalid
-	}
-	nt, err := next(t)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	nt.FamilyID, nt.FamilyExpiresAt = t.FamilyID, t.FamilyExpiresAt
-	if nt.RefreshExpiresAt != nil && t.FamilyExpiresAt != nil && nt.RefreshExpiresAt.After(*t.FamilyExpiresAt) {
-		nt.RefreshExpiresAt = t.FamilyExpiresAt
-	}
-	nextTok, err := s.insertToken(ctx, tx, nt)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET refresh_retired_at = ? WHERE id = ?`, now, t.ID); err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	return nextTok, translate(tx.Commit())
+		defer func() { _ = tx.Rollback() }()
+		q := `SELECT ` + tokenColumns + ` FROM oauth_tokens WHERE refresh_hash = ?`
+		if s.dialect == "mysql" {
+			q += ` FOR UPDATE`
+		}
+		var t OAuthToken
+		err = tx.QueryRowContext(ctx, q, refreshHash).Scan(tokenFields(&t)...)
+		now := s.Now()
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return OAuthToken{}, ErrRefreshInvalid
+		case err != nil:
+			return OAuthToken{}, translate(err)
+		case t.ClientID == nil || *t.ClientID != clientID:
+			return OAuthToken{}, ErrRefreshInvalid
+		case t.RefreshRetiredAt != nil && t.RevokedAt == nil && t.FamilyID != nil:
+			if err := revokeFamily(ctx, tx, now, *t.FamilyID); err != nil {
+				return OAuthToken{}, err
+			}
+			if err := tx.Commit(); err != nil {
+				return OAuthToken{}, translate(err)
+			}
+			return OAuthToken{}, ErrRefreshInvalid
+		case !(TokenInfo{Token: t, Refresh: true}).Active(now):
+			return OAuthToken{}, ErrRefreshInvalid
+		}
+		nt, err := next(t)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		nt.FamilyID, nt.FamilyExpiresAt = t.FamilyID, t.FamilyExpiresAt
+		if nt.RefreshExpiresAt != nil && t.FamilyExpiresAt != nil && nt.RefreshExpiresAt.After(*t.FamilyExpiresAt) {
+			nt.RefreshExpiresAt = t.FamilyExpiresAt
+		}
+		nextTok, err := s.insertToken(ctx, tx, nt)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET refresh_retired_at = ? WHERE id = ?`, now, t.ID); err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		return nextTok, translate(tx.Commit())
+	})
 }
 
 // insertToken stores a token inside a transaction; a token that starts a family is its own family.

@@ -61,55 +61,57 @@ type OTPRequest struct {
 // kind "sms", to Destination, no subject, body "Your verification code is 123456. It expires in 5 minutes.".
 // An unknown user is KindNotFound.
 func (s *Store) IssueOTP(ctx context.Context, r OTPRequest) (sent bool, err error) {
-	if r.Purpose == "" || len(r.Purpose) > 20 || r.Destination == "" || len(r.Destination) > 20 ||
-		len(r.Code) != 6 || len(r.CodeHash) != 64 {
-		return false, fmt.Errorf("issue otp: malformed request (purpose %q, destination %q)", r.Purpose, r.Destination)
-	}
-	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
-	if err != nil {
-		return false, translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := s.lockOTPs(ctx, tx, r.UserID); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", r.UserID), Err: err}
+	return retryValue(ctx, func() (bool, error) {
+		if r.Purpose == "" || len(r.Purpose) > 20 || r.Destination == "" || len(r.Destination) > 20 ||
+			len(r.Code) != 6 || len(r.CodeHash) != 64 {
+			return false, fmt.Errorf("issue otp: malformed request (purpose %q, destination %q)", r.Purpose, r.Destination)
 		}
-		return false, translate(err)
-	}
-	now := s.Now().UTC()
-	unused, err := unusedOTPs(ctx, tx, r.UserID, r.Purpose)
-	if err != nil {
-		return false, translate(err)
-	}
-	if len(unused) > 0 {
-		cur := unused[0]
-		if cur.Destination == r.Destination && now.Sub(cur.LastSentAt) < otpResendAfter && now.Before(cur.ExpiresAt) {
-			return false, nil
-		}
-	}
-	// Void every unused code, not only the latest, so that one at most is pending whatever happened before.
-	// By id: an UPDATE over the (user_id, purpose) range would take the gap locks lockOTPs avoids.
-	for _, o := range unused {
-		if _, err := tx.ExecContext(ctx, `UPDATE otps SET consumed_at = ? WHERE id = ?`, now, o.ID); err != nil {
+		tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
+		if err != nil {
 			return false, translate(err)
 		}
-	}
-	var number *string
-	if r.Number != "" {
-		number = &r.Number
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO otps (user_id, purpose, destination, number, code_hash, attempts, expires_at, last_sent_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`, r.UserID, r.Purpose, r.Destination, number, r.CodeHash, now.Add(otpLifetime), now, now); err != nil {
-		return false, translate(err)
-	}
-	body := fmt.Sprintf("Your verification code is %s. It expires in %d minutes.", r.Code, int(otpLifetime/time.Minute))
-	if err := enqueue(ctx, tx, now, MessageSMS, r.Destination, "", body); err != nil {
-		return false, translate(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, translate(err)
-	}
-	return true, nil
+		defer func() { _ = tx.Rollback() }()
+		if err := s.lockOTPs(ctx, tx, r.UserID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return false, &Error{Kind: KindNotFound, Message: fmt.Sprintf("user %d does not exist", r.UserID), Err: err}
+			}
+			return false, translate(err)
+		}
+		now := s.Now().UTC()
+		unused, err := unusedOTPs(ctx, tx, r.UserID, r.Purpose)
+		if err != nil {
+			return false, translate(err)
+		}
+		if len(unused) > 0 {
+			cur := unused[0]
+			if cur.Destination == r.Destination && now.Sub(cur.LastSentAt) < otpResendAfter && now.Before(cur.ExpiresAt) {
+				return false, nil
+			}
+		}
+		// Void every unused code, not only the latest, so that one at most is pending whatever happened before.
+		// By id: an UPDATE over the (user_id, purpose) range would take the gap locks lockOTPs avoids.
+		for _, o := range unused {
+			if _, err := tx.ExecContext(ctx, `UPDATE otps SET consumed_at = ? WHERE id = ?`, now, o.ID); err != nil {
+				return false, translate(err)
+			}
+		}
+		var number *string
+		if r.Number != "" {
+			number = &r.Number
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO otps (user_id, purpose, destination, number, code_hash, attempts, expires_at, last_sent_at, created_at)
+			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`, r.UserID, r.Purpose, r.Destination, number, r.CodeHash, now.Add(otpLifetime), now, now); err != nil {
+			return false, translate(err)
+		}
+		body := fmt.Sprintf("Your verification code is %s. It expires in %d minutes.", r.Code, int(otpLifetime/time.Minute))
+		if err := enqueue(ctx, tx, now, MessageSMS, r.Destination, "", body); err != nil {
+			return false, translate(err)
+		}
+		if err := tx.Commit(); err != nil {
+			return false, translate(err)
+		}
+		return true, nil
+	})
 }
 
 // OTPResult is the outcome of checking a one-time code. Its zero value is OTPNone, so a result read
@@ -162,7 +164,17 @@ func (s *Store) CheckOptIn(ctx context.Context, userID int64, codeHash string) (
 	return res, number, err
 }
 
-func (s *Store) checkOTP(ctx context.Context, userID int64, purpose, codeHash string) (OTPResult, OTP, error) {
+func (s *Store) checkOTP(ctx context.Context, userID int64, purpose, codeHash string) (res OTPResult, o OTP, err error) {
+	err = retry(ctx, func() error {
+		var err error
+		res, o, err = s.checkOTPOnce(ctx, userID, purpose, codeHash)
+		return err
+	})
+	return res, o, err
+}
+
+// checkOTPOnce is one attempt of checkOTP.
+func (s *Store) checkOTPOnce(ctx context.Context, userID int64, purpose, codeHash string) (OTPResult, OTP, error) {
 	tx, err := s.wr.BeginTx(ctx) // BEGIN IMMEDIATE on SQLite (_txlock): this transaction is the only writer
 	if err != nil {
 		return OTPNone, OTP{}, translate(err)

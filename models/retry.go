@@ -43,3 +43,14 @@ func retry(ctx context.Context, f func() error) error {
 		wait *= 2
 	}
 }
+
+// retryValue is retry for a function that returns a value with its error.
+func retryValue[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	var v T
+	err := retry(ctx, func() error {
+		var err error
+		v, err = f()
+		return err
+	})
+	return v, err
+}

@@ -456,3 +456,30 @@ func TestMigrateAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentGrants: grants of one file to users at once, and of one user again and again, from two
+// stores (on MySQL they used to end in a deadlock now and then): all succeed, and the memberships are there.
+func TestConcurrentGrants(t *testing.T) {
+	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
+		fx := newFixture(t, dsn)
+		ctx := context.Background()
+		other := modelstest.OpenDSN(t, dsn)
+		var users []models.User
+		for i := range 10 {
+			u, err := fx.s.CreateUser(ctx, models.NewUser{Username: fmt.Sprintf("g%d@example.com", i), FirstName: "G"})
+			require.NoError(t, err)
+			users = append(users, u)
+		}
+		stores := [2]*models.Store{fx.s, other}
+		concurrently(t, 40, func(i int) error {
+			u := users[i%len(users)]
+			_, err := stores[i%2].Grant(ctx, u.ID, fx.file.ID, []string{models.AccessStandard, models.AccessReadonly}[i%2], i%3 == 0)
+			return err
+		})
+		for _, u := range users {
+			ms, err := fx.s.Memberships(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Len(t, ms, 1)
+		}
+	})
+}

@@ -25,16 +25,18 @@ type NewToken struct {
 
 // CreateToken stores an issued token. A token that starts a family is its own family.
 func (s *Store) CreateToken(ctx context.Context, nt NewToken) (OAuthToken, error) {
-	tx, err := s.wr.BeginTx(ctx)
-	if err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	t, err := s.insertToken(ctx, tx, nt)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	return t, translate(tx.Commit())
+	return retryValue(ctx, func() (OAuthToken, error) {
+		tx, err := s.wr.BeginTx(ctx)
+		if err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		t, err := s.insertToken(ctx, tx, nt)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		return t, translate(tx.Commit())
+	})
 }
 
 // TokenHolder is a live access token and its user.
@@ -48,50 +50,52 @@ type TokenHolder struct {
 // itself is kept, and the scope follows the user's memberships as they are now, read in the same transaction.
 // An unknown, expired, revoked or client-issued refresh token is KindInvalid.
 func (s *Store) RefreshSaasu(ctx context.Context, refreshHash, newAccessHash string, expiresAt time.Time) (OAuthToken, error) {
-	tx, err := s.wr.BeginTx(ctx)
-	if err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	q := `SELECT id, user_id, client_id, refresh_expires_at, revoked_at FROM oauth_tokens WHERE refresh_hash = ?`
-	if s.dialect == "mysql" {
-		q += ` FOR UPDATE`
-	}
-	var t OAuthToken
-	err = tx.QueryRowContext(ctx, q, refreshHash).Scan(&t.ID, &t.UserID, &t.ClientID, &t.RefreshExpiresAt, &t.RevokedAt)
-	invalid := &Error{Kind: KindInvalid, Message: "The refresh token is invalid or has expired."}
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return OAuthToken{}, invalid
-	case err != nil:
-		return OAuthToken{}, translate(err)
-	case t.ClientID != nil || t.RevokedAt != nil || t.RefreshExpiresAt == nil || !s.Now().Before(*t.RefreshExpiresAt):
-		return OAuthToken{}, invalid
-	}
-	var exists int
-	if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, t.UserID).Scan(&exists); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
+	return retryValue(ctx, func() (OAuthToken, error) {
+		tx, err := s.wr.BeginTx(ctx)
+		if err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		defer func() { _ = tx.Rollback() }()
+		q := `SELECT id, user_id, client_id, refresh_expires_at, revoked_at FROM oauth_tokens WHERE refresh_hash = ?`
+		if s.dialect == "mysql" {
+			q += ` FOR UPDATE`
+		}
+		var t OAuthToken
+		err = tx.QueryRowContext(ctx, q, refreshHash).Scan(&t.ID, &t.UserID, &t.ClientID, &t.RefreshExpiresAt, &t.RevokedAt)
+		invalid := &Error{Kind: KindInvalid, Message: "The refresh token is invalid or has expired."}
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return OAuthToken{}, invalid
+		case err != nil:
+			return OAuthToken{}, translate(err)
+		case t.ClientID != nil || t.RevokedAt != nil || t.RefreshExpiresAt == nil || !s.Now().Before(*t.RefreshExpiresAt):
 			return OAuthToken{}, invalid
 		}
-		return OAuthToken{}, translate(err)
-	}
-	ids, err := fileIDs(ctx, tx, t.UserID)
-	if err != nil {
-		return OAuthToken{}, err
-	}
-	sc := Scope(ids)
-	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET access_hash = ?, expires_at = ?, scope = ? WHERE id = ?`,
-		newAccessHash, expiresAt.UTC(), sc, t.ID); err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	if err := bumpAccess(ctx, tx, t.UserID); err != nil { // the replaced access token dies
-		return OAuthToken{}, translate(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return OAuthToken{}, translate(err)
-	}
-	t.AccessHash, t.Scope, t.ExpiresAt = &newAccessHash, sc, expiresAt.UTC()
-	return t, nil
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, t.UserID).Scan(&exists); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return OAuthToken{}, invalid
+			}
+			return OAuthToken{}, translate(err)
+		}
+		ids, err := fileIDs(ctx, tx, t.UserID)
+		if err != nil {
+			return OAuthToken{}, err
+		}
+		sc := Scope(ids)
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET access_hash = ?, expires_at = ?, scope = ? WHERE id = ?`,
+			newAccessHash, expiresAt.UTC(), sc, t.ID); err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		if err := bumpAccess(ctx, tx, t.UserID); err != nil { // the replaced access token dies
+			return OAuthToken{}, translate(err)
+		}
+		if err := tx.Commit(); err != nil {
+			return OAuthToken{}, translate(err)
+		}
+		t.AccessHash, t.Scope, t.ExpiresAt = &newAccessHash, sc, expiresAt.UTC()
+		return t, nil
+	})
 }
 
 // FileIDs lists the files a user holds a membership on, ascending.
