@@ -103,30 +103,3 @@ func TestLimiterFleetWide(t *testing.T) {
 		assert.Zero(t, wait, "limiters count apart")
 	})
 }
-
-// TestLimiterPurge: buckets whose window has passed are deleted in batches, open ones stay.
-func TestLimiterPurge(t *testing.T) {
-	modelstest.Each(t, func(t *testing.T, dsn models.DSN) {
-		ctx := context.Background()
-		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-		s := limiterStore(t, dsn, &now)
-		l := auth.NewLimiter(s)
-		for i := range 5 {
-			require.NoError(t, l.Fail(ctx, "", "10.0.0."+string(rune('0'+i))))
-		}
-		now = now.Add(auth.FailureWindow + time.Minute)
-		require.NoError(t, l.Fail(ctx, "ann", "10.0.1.1"))
-		n, err := s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
-		require.NoError(t, err)
-		assert.Equal(t, int64(3), n, "a batch at most")
-		n, err = s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
-		require.NoError(t, err)
-		assert.Equal(t, int64(2), n)
-		wait, err := l.Check(ctx, "ann", "10.0.1.1")
-		require.NoError(t, err)
-		assert.Zero(t, wait)
-		n, err = s.PurgeLimits(ctx, now.Add(-auth.FailureWindow), 3)
-		require.NoError(t, err)
-		assert.Zero(t, n, "the open windows stay")
-	})
-}

@@ -74,16 +74,3 @@ func (s *Store) ResetLimit(ctx context.Context, buckets ...string) error {
 	}
 	return nil
 }
-
-// PurgeLimits deletes the buckets whose window opened before the given time, at most n of them.
-func (s *Store) PurgeLimits(ctx context.Context, openedBefore time.Time, n int) (int64, error) {
-	q := `DELETE FROM limit_counters WHERE bucket IN (SELECT bucket FROM limit_counters WHERE window_ms < ? LIMIT ?)`
-	if s.dialect == "mysql" {
-		q = `DELETE FROM limit_counters WHERE window_ms < ? LIMIT ?` // MySQL takes no LIMIT in an IN subquery
-	}
-	res, err := s.wr.ExecContext(ctx, q, openedBefore.UnixMilli(), n)
-	if err != nil {
-		return 0, translate(err)
-	}
-	return res.RowsAffected()
-}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -166,6 +167,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		snd.run(sendCtx)
 	}()
 	stopSender := sync.OnceFunc(func() { cancelSender(); <-senderDone })
+	go sweep(sendCtx, s, log)
 	defer stopSender()
 	select {
 	case err := <-errc:
@@ -255,4 +257,31 @@ func ptr[T any](v T) *T { return &v }
 func loopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// Sweeper timing: every instance sweeps every sweepInterval (with jitter, so that a fleet started at once does
+// not sweep in step), deleting at most sweepBatch rows a statement. Several instances sweeping is harmless.
+const (
+	sweepInterval = time.Minute
+	sweepBatch    = 500
+	sweepRounds   = 20
+)
+
+// sweep deletes what is past its use (models.Store.Sweep) until ctx ends.
+func sweep(ctx context.Context, s *models.Store, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(sweepInterval/2 + rand.N(sweepInterval)):
+		}
+		w, err := s.Sweep(ctx, sweepBatch, sweepRounds)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("sweep failed; trying again later", slog.String("error", describe(err)))
+		case w.Total() > 0:
+			log.Info("swept", slog.Int64("codes", w.Codes), slog.Int64("otps", w.OTPs), slog.Int64("tokens", w.Tokens),
+				slog.Int64("messages", w.Messages), slog.Int64("limits", w.Limits))
+		}
+	}
 }
