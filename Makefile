@@ -8,7 +8,7 @@ GOLANGCI := $(shell $(GO) env GOPATH)/bin/golangci-lint
 MYSQL_DSN ?= mysql://root@127.0.0.1:3306/fileapi_test
 DB ?= sqlite:data/fileapi.db
 
-.PHONY: build run test test-mysql test-galera golden bench bench-gate lint fmt migrate ci mariadb clean
+.PHONY: build run test test-mysql test-pool1 test-galera golden bench bench-gate lint fmt migrate ci mariadb clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/fileapi
@@ -24,6 +24,11 @@ test:
 ## test-mysql: the same tests on SQLite and on MariaDB (started when it is down).
 test-mysql: mariadb
 	FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) ./.ci/gotest
+
+## test-pool1: the same suite with every store on one connection (FILEAPI_DB_MAX_CONNS=1): a code path that
+## holds a connection while it waits for another deadlocks here and fails the run (full log in test-pool1.log).
+test-pool1: mariadb
+	FILEAPI_DB_MAX_CONNS=1 FILEAPI_TEST_MYSQL_DSN=$(MYSQL_DSN) TEST_LOG=test-pool1.log ./.ci/gotest
 
 ## test-galera: the fleet tests (cmd/fileapi/fleet_test.go): fileapi as processes on the three nodes of a
 ## MariaDB Galera cluster that .ci/galera starts on loopback for them, and stops after (full log in test-galera.log).
@@ -56,8 +61,8 @@ migrate: build
 	./$(BIN) migrate up --db $(DB)
 
 ## ci: lint, the whole test suite on SQLite and MariaDB in one run (what `make test` runs, plus MySQL), the
-## fleet tests on a Galera cluster, then the bench gate.
-ci: lint test-mysql test-galera bench-gate
+## same with one connection per store, the fleet tests on a Galera cluster, then the bench gate.
+ci: lint test-mysql test-pool1 test-galera bench-gate
 
 $(GOLANGCI):
 	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
