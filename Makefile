@@ -65,6 +65,7 @@ migrate: build
 ci: lint test-mysql test-pool1 test-galera bench-gate
 
 $(GOLANGCI):
+	@echo "make lint: installing golangci-lint $(GOLANGCI_VERSION) into $(GOLANGCI) (once; it builds from source: several minutes)"
 	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
 ## mariadb: start the local MariaDB when it is not answering, and wait until it does.

@@ -297,6 +297,24 @@ func (s *Store) RevokeAccessKey(ctx context.Context, id int64) (AccessKey, error
 	})
 }
 
+// RevokeUnboundKeys revokes every unrevoked access key of a user that is bound to no file, and returns how
+// many it revoked.
+func (s *Store) RevokeUnboundKeys(ctx context.Context, userID int64) (int64, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sqlTx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE access_keys SET revoked_at = ? WHERE user_id = ? AND file_id IS NULL AND revoked_at IS NULL`,
+			s.Now(), userID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return bumpAccess(ctx, tx, userID)
+	})
+	return n, err
+}
+
 // IsEmpty reports whether the database holds no file and no user (for serve --demo).
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var n int64

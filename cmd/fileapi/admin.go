@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/models"
@@ -12,16 +13,17 @@ import (
 // admin lists the admin commands by "noun verb".
 func (c *cli) admin() map[string]func(context.Context, []string) error {
 	return map[string]func(context.Context, []string) error{
-		"file create":   c.fileCreate,
-		"file update":   c.fileUpdate,
-		"user create":   c.userCreate,
-		"user grant":    c.userGrant,
-		"user revoke":   c.userRevoke,
-		"key create":    c.keyCreate,
-		"key revoke":    c.keyRevoke,
-		"audit list":    c.auditList,
-		"client create": c.clientCreate,
-		"outbox list":   c.outboxList,
+		"file create":       c.fileCreate,
+		"file update":       c.fileUpdate,
+		"user create":       c.userCreate,
+		"user grant":        c.userGrant,
+		"user revoke":       c.userRevoke,
+		"user set-password": c.userSetPassword,
+		"key create":        c.keyCreate,
+		"key revoke":        c.keyRevoke,
+		"audit list":        c.auditList,
+		"client create":     c.clientCreate,
+		"outbox list":       c.outboxList,
 	}
 }
 
@@ -219,6 +221,40 @@ func (c *cli) userRevoke(ctx context.Context, args []string) error {
 		return err
 	}
 	return c.print(map[string]any{"user_id": u.ID, "file_id": *file, "revoked": true})
+}
+
+func (c *cli) userSetPassword(ctx context.Context, args []string) error {
+	fs, db := c.flags("user set-password", "user set-password --user U [--password P]")
+	user := fs.String("user", "", "username or user id (required)")
+	password := fs.String("password", "", "the new password, 6 to 250 characters (default: a new random one, printed)")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	generated := *password == ""
+	if generated {
+		*password = auth.NewSecret("")[:16]
+	}
+	if n := utf8.RuneCountInString(*password); n < 6 || n > 250 {
+		return usageError{"user set-password: --password must be 6 to 250 characters"}
+	}
+	s, u, err := c.openUser(ctx, *db, *user)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+	hash, err := auth.HashPassword(*password)
+	if err != nil {
+		return err
+	}
+	// As a change of password through the API: every token of the user stops working, keys stay.
+	if err := s.SetPassword(ctx, u.ID, hash, 0); err != nil {
+		return err
+	}
+	out := map[string]any{"id": u.ID, "username": u.Username, "tokens_revoked": true}
+	if generated {
+		out["password"] = *password
+	}
+	return c.print(out)
 }
 
 // keyJSON is how the command line prints an access key; Key (the secret) only when it is created.

@@ -31,6 +31,7 @@ Commands:
   user create      create a user
   user grant       give a user a membership on a file
   user revoke      remove a user's membership on a file
+  user set-password  set a user's password (every token of the user stops working)
   key create       create an access key (printed once)
   key revoke       revoke an access key
   audit list       list a user's profile events

@@ -332,6 +332,13 @@ func TestServe(t *testing.T) {
 			_ = resp.Body.Close()
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
 			assert.Contains(t, string(body), `"FirstName":"Anne"`, "the PUT in flight was written")
+			assert.Contains(t, out2.String(), "bin/fileapi user set-password --user ann@example.com", "how to get a password")
+			// The first start's key is revoked, not left live.
+			second := curlURL.FindStringSubmatch(out2.String())[1]
+			resp, err = http.Get(second[:strings.Index(second, "wsAccessKey=")] + "wsAccessKey=" + key)
+			require.NoError(t, err)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the earlier demo key is revoked")
 			cancel2()
 			assert.Equal(t, 0, <-done)
 		})

@@ -233,6 +233,11 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 			fmt.Fprintln(out, "The demo user has no membership on the demo file: no demo key created.")
 			return nil
 		}
+		// Keys are stored as hashes: the last start's key cannot be shown again, so it is revoked and a new one
+		// made, rather than leaving one more live key at every start.
+		if _, err := s.RevokeUnboundKeys(ctx, u.ID); err != nil {
+			return err
+		}
 	}
 	_, key, err := createKey(ctx, s, u.ID, nil)
 	if err != nil {
@@ -242,7 +247,12 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 	if password != "" {
 		fmt.Fprintf(out, " with password %s", password)
 	}
-	fmt.Fprintf(out, ", access key %s\n\nTry:\n", key)
+	fmt.Fprintf(out, ", access key %s\n", key)
+	if password == "" {
+		fmt.Fprintf(out, "(The password was printed at the first start; for a new one: bin/fileapi user set-password --user %s.\n"+
+			"The key of the last start is revoked.)\n", demoUsername)
+	}
+	fmt.Fprintf(out, "\nTry:\n")
 	fmt.Fprintf(out, "  curl -s '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
 	fmt.Fprintf(out, "  curl -s -H 'Accept: application/xml' '%s/User?FileId=%d&wsAccessKey=%s'\n", base, demoFileID, key)
 	fmt.Fprintf(out, "  curl -s -X PUT -H 'Content-Type: application/json' -H 'X-Api-Key: %s' -d '{\"FirstName\":\"Anne\"}' '%s/User?FileId=%d'\n", key, base, demoFileID)
