@@ -19,6 +19,7 @@ import (
 type oauthServer struct {
 	log     *slog.Logger
 	authn   *auth.Authenticator
+	store   *models.Store
 	links   linker
 	metrics *Metrics
 }
@@ -284,16 +285,16 @@ func (o *oauthServer) revoke(c *gin.Context) error {
 	if tok == "" {
 		return errOAuthRequest
 	}
-	ti, err := o.authn.Store.TokenByHash(c.Request.Context(), auth.HashSecret(tok))
+	ti, err := o.store.TokenByHash(c.Request.Context(), auth.HashSecret(tok))
 	switch {
 	case models.KindOf(err) == models.KindNotFound:
 	case err != nil:
 		return err
 	case ti.Token.ClientID == nil || *ti.Token.ClientID != cl.ClientID:
 	case ti.Refresh && ti.Token.FamilyID != nil:
-		err = o.authn.Store.RevokeFamily(c.Request.Context(), *ti.Token.FamilyID)
+		err = o.store.RevokeFamily(c.Request.Context(), *ti.Token.FamilyID)
 	default:
-		err = o.authn.Store.ExpireAccess(c.Request.Context(), ti.Token.ID)
+		err = o.store.ExpireAccess(c.Request.Context(), ti.Token.ID)
 	}
 	if err != nil && models.KindOf(err) != models.KindNotFound {
 		return err
@@ -328,8 +329,8 @@ func (o *oauthServer) introspect(c *gin.Context) error {
 	if tok == "" {
 		return errOAuthRequest
 	}
-	ti, err := o.authn.Store.TokenByHash(c.Request.Context(), auth.HashSecret(tok))
-	if models.KindOf(err) == models.KindNotFound || (err == nil && (ti.Token.ClientID == nil || *ti.Token.ClientID != cl.ClientID || !ti.Active(o.authn.Store.Now()))) {
+	ti, err := o.store.TokenByHash(c.Request.Context(), auth.HashSecret(tok))
+	if models.KindOf(err) == models.KindNotFound || (err == nil && (ti.Token.ClientID == nil || *ti.Token.ClientID != cl.ClientID || !ti.Active(o.store.Now()))) {
 		o.json(c, http.StatusOK, introspection{Active: false})
 		return nil
 	}

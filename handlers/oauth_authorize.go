@@ -126,7 +126,7 @@ func (o *oauthServer) authzRequest(c *gin.Context) (*authzRequest, error) {
 	if !ok || len(vals["client_id"]) > 1 {
 		return nil, &pageError{http.StatusBadRequest, textUnknownClient}
 	}
-	cl, err := o.authn.Store.ClientByID(c.Request.Context(), id)
+	cl, err := o.store.ClientByID(c.Request.Context(), id)
 	switch {
 	case models.KindOf(err) == models.KindNotFound:
 		return nil, &pageError{http.StatusBadRequest, textUnknownClient}
@@ -330,7 +330,7 @@ func (o *oauthServer) ticketUser(c *gin.Context, r *authzRequest, secret, stage 
 	if !auth.Matches(t, r.authorization()) || t.Stage != stage {
 		return models.User{}, expired
 	}
-	return o.authn.Store.UserByID(c.Request.Context(), t.UserID)
+	return o.store.UserByID(c.Request.Context(), t.UserID)
 }
 
 // loginPage shows the login form, with a message and the username as typed when there are.
@@ -351,7 +351,7 @@ func (o *oauthServer) consentPage(c *gin.Context, r *authzRequest, u models.User
 	p := r.page("Allow access")
 	p.User, p.Ticket = u.Username, ticket
 	for _, id := range ids {
-		f, err := o.authn.Store.FileByID(ctx, id)
+		f, err := o.store.FileByID(ctx, id)
 		switch {
 		case models.KindOf(err) == models.KindNotFound:
 			continue

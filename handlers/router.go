@@ -70,9 +70,9 @@ func New(cfg Config) http.Handler {
 	saasu := &saasuDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
 	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
 
-	oauth := &oauthServer{log: cfg.Logger, authn: authn, links: links, metrics: cfg.Metrics}
-	zitadel := &zitadelDialect{log: cfg.Logger, store: cfg.Store}
-	workspace := &workspaceDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
+	oauth := &oauthServer{log: cfg.Logger, authn: authn, store: cfg.Store, links: links, metrics: cfg.Metrics}
+	zitadel := &zitadelDialect{log: cfg.Logger}
+	workspace := &workspaceDialect{log: cfg.Logger, authn: authn, store: cfg.Store, metrics: cfg.Metrics}
 	// A panic is answered as an internal error in the dialect that owns the path.
 	panicked := func(*gin.Context) error { return errPanic }
 	r.Use(requestID(), accessLog(cfg.AccessLog))
@@ -85,14 +85,14 @@ func New(cfg Config) http.Handler {
 	s := r.Group("/", saasu.negotiate())
 	s.GET("/User", saasu.authenticated(users.get))
 	s.PUT("/User", saasu.authenticated(users.put))
-	tokens := &saasuTokens{saasu: saasu, authn: authn}
+	tokens := &saasuTokens{saasu: saasu, authn: authn, metrics: cfg.Metrics}
 	s.POST("/authorisation/token", saasu.handle(tokens.token))
 	s.GET("/authorisation/token", saasu.handle(tokens.token))
 	s.POST("/authorisation/token-2fa", saasu.handle(tokens.token))
 	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
 	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
-	creds := &saasuCredentials{saasu: saasu, authn: authn}
-	reset := &saasuReset{saasu: saasu, authn: authn, links: links, log: cfg.Logger,
+	creds := &saasuCredentials{saasu: saasu, store: cfg.Store}
+	reset := &saasuReset{saasu: saasu, store: cfg.Store, links: links, log: cfg.Logger,
 		limits: auth.NewLimiterOf(cfg.Store, "reset-password", 3, 20, time.Hour)}
 	reset.limits.OnRefuse = cfg.Metrics.Refused
 	s.POST("/User/reset-password", saasu.handle(reset.request))
@@ -100,11 +100,11 @@ func New(cfg Config) http.Handler {
 	r.POST("/password-reset", reset.serve)
 	s.POST("/User/change-username", saasu.authenticated(creds.changeUsername))
 	s.POST("/User/change-password", saasu.authenticated(creds.changePassword))
-	twoFA := &saasu2FA{saasu: saasu, authn: authn, creds: creds}
+	twoFA := &saasu2FA{saasu: saasu, store: cfg.Store, creds: creds}
 	s.POST("/User/opt-in-to-2fa", saasu.authenticated(twoFA.optIn))
 	s.POST("/User/verify-2fa-opt-in", saasu.authenticated(twoFA.verify))
 	s.POST("/User/opt-out-from-2fa", saasu.authenticated(twoFA.optOut))
-	files := &saasuFiles{saasu: saasu, authn: authn, links: links}
+	files := &saasuFiles{saasu: saasu, authn: authn, store: cfg.Store, links: links}
 	s.GET("/FileIdentities", saasu.handle(files.list))
 	s.GET("/FileIdentity", saasu.authenticated(files.detail))
 
@@ -117,14 +117,14 @@ func New(cfg Config) http.Handler {
 	r.GET("/openapi.yaml", serveOpenAPI)
 	r.HEAD("/openapi.yaml", serveOpenAPI)
 
-	profiles := &zitadelProfiles{z: zitadel}
+	profiles := &zitadelProfiles{z: zitadel, authn: authn, store: cfg.Store}
 	r.GET("/auth/v1/users/me/profile", zitadel.handle(profiles.getMine))
 	r.PUT("/auth/v1/users/me/profile", zitadel.handle(profiles.putMine))
 	r.GET("/management/v1/users/:userId/profile", zitadel.handle(profiles.getHuman))
 	r.PUT("/management/v1/users/:userId/profile", zitadel.handle(profiles.putHuman))
 
-	wsProfiles := &workspaceProfiles{ws: workspace}
-	wsSessions := &workspaceSessions{ws: workspace}
+	wsProfiles := &workspaceProfiles{ws: workspace, store: cfg.Store}
+	wsSessions := &workspaceSessions{ws: workspace, authn: authn, store: cfg.Store, metrics: cfg.Metrics}
 	r.GET("/api/workspace/account/profile", workspace.authenticated(wsProfiles.get))
 	r.PUT("/api/workspace/account/profile", workspace.authenticated(wsProfiles.put))
 	r.POST("/api/workspace/account/change-password", workspace.authenticated(wsSessions.changePassword))

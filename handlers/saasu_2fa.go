@@ -15,7 +15,7 @@ import (
 // saasu2FA serves the two-factor calls of /User (saasu.md §6.6).
 type saasu2FA struct {
 	saasu *saasuDialect
-	authn *auth.Authenticator
+	store *models.Store
 	creds *saasuCredentials
 }
 
@@ -49,7 +49,7 @@ func (h *saasu2FA) optIn(c *gin.Context, p auth.Principal) error {
 		return models.Errorf(models.KindInvalid, "MobileNumber must be an Australian mobile number.")
 	}
 	code := auth.NewOTP()
-	if _, err := h.authn.Store.IssueOTP(c.Request.Context(), models.OTPRequest{UserID: p.UserID(), Purpose: models.PurposeOptIn,
+	if _, err := h.store.IssueOTP(c.Request.Context(), models.OTPRequest{UserID: p.UserID(), Purpose: models.PurposeOptIn,
 		Destination: auth.E164AU(number), Number: number, Code: code, CodeHash: auth.HashOTP(p.UserID(), models.PurposeOptIn, code)}); err != nil {
 		return err
 	}
@@ -72,14 +72,14 @@ func (h *saasu2FA) verify(c *gin.Context, p auth.Principal) error {
 		return models.Errorf(models.KindInvalid, "Otp is required.")
 	}
 	ctx := c.Request.Context()
-	_, pending, err := h.authn.Store.PendingOTP(ctx, p.UserID(), models.PurposeOptIn)
+	_, pending, err := h.store.PendingOTP(ctx, p.UserID(), models.PurposeOptIn)
 	switch {
 	case err != nil:
 		return err
 	case !isInt || provider != p.UserID() || !pending:
 		return models.Errorf(models.KindInvalid, "There is no pending two-factor opt-in.")
 	}
-	res, number, err := h.authn.Store.CheckOptIn(ctx, p.UserID(), auth.HashOTP(p.UserID(), models.PurposeOptIn, strings.TrimSpace(otp)))
+	res, number, err := h.store.CheckOptIn(ctx, p.UserID(), auth.HashOTP(p.UserID(), models.PurposeOptIn, strings.TrimSpace(otp)))
 	switch {
 	case err != nil:
 		return err
@@ -88,7 +88,7 @@ func (h *saasu2FA) verify(c *gin.Context, p auth.Principal) error {
 	case res != models.OTPValid:
 		return models.Errorf(models.KindInvalid, "The verification code has expired.")
 	}
-	if _, _, err := h.authn.Store.UpdateProfile(ctx, p.UserID(), models.ProfileChange{TwoFactor: models.To(true), MobileNumber: models.To(number)},
+	if _, _, err := h.store.UpdateProfile(ctx, p.UserID(), models.ProfileChange{TwoFactor: models.To(true), MobileNumber: models.To(number)},
 		models.ChangeOptions{ActorUserID: p.UserID(), Via: p.Via}); err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (h *saasu2FA) verify(c *gin.Context, p auth.Principal) error {
 
 // optOut turns 2FA off and keeps the number; already off, it writes nothing. Any body is ignored unread.
 func (h *saasu2FA) optOut(c *gin.Context, p auth.Principal) error {
-	if _, _, err := h.authn.Store.UpdateProfile(c.Request.Context(), p.UserID(), models.ProfileChange{TwoFactor: models.To(false)},
+	if _, _, err := h.store.UpdateProfile(c.Request.Context(), p.UserID(), models.ProfileChange{TwoFactor: models.To(false)},
 		models.ChangeOptions{ActorUserID: p.UserID(), Via: p.Via}); err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // saasuCredentials serves POST /User/change-username and /User/change-password (saasu.md §6.4, §6.5).
 type saasuCredentials struct {
 	saasu *saasuDialect
-	authn *auth.Authenticator
+	store *models.Store
 }
 
 // credentialField reads Username or Password of a UserCredential body; a field that is absent, null, not a
@@ -56,7 +56,7 @@ func (h *saasuCredentials) changeUsername(c *gin.Context, p auth.Principal) erro
 	case !isAddress(name):
 		return models.Errorf(models.KindInvalid, "Username must be a valid email address.")
 	}
-	_, _, err = h.authn.Store.UpdateProfile(c.Request.Context(), p.UserID(), models.ProfileChange{Username: models.To(name)},
+	_, _, err = h.store.UpdateProfile(c.Request.Context(), p.UserID(), models.ProfileChange{Username: models.To(name)},
 		models.ChangeOptions{ActorUserID: p.UserID(), Via: p.Via, Notify: func(before models.User) *models.Message {
 			to := before.Username
 			if !isAddress(to) {
@@ -95,7 +95,7 @@ func (h *saasuCredentials) changePassword(c *gin.Context, p auth.Principal) erro
 	if err != nil {
 		return err
 	}
-	if err := h.authn.Store.SetPassword(c.Request.Context(), p.UserID(), hash, p.TokenID); err != nil {
+	if err := h.store.SetPassword(c.Request.Context(), p.UserID(), hash, p.TokenID); err != nil {
 		return err
 	}
 	return h.done(c, "Password has been changed.")

@@ -14,6 +14,7 @@ import (
 type saasuFiles struct {
 	saasu *saasuDialect
 	authn *auth.Authenticator
+	store *models.Store
 	links linker
 }
 
@@ -46,7 +47,7 @@ func (h *saasuFiles) list(c *gin.Context) error {
 
 // detail answers the file of the FileId, to a caller §3 authorises for it.
 func (h *saasuFiles) detail(c *gin.Context, p auth.Principal) error {
-	f, err := h.authn.Store.FileByID(c.Request.Context(), p.FileID)
+	f, err := h.store.FileByID(c.Request.Context(), p.FileID)
 	if err != nil {
 		if models.KindOf(err) == models.KindNotFound {
 			return &models.Error{Kind: models.KindUnauthorized, Err: err}

@@ -26,7 +26,7 @@ const (
 // saasuReset serves POST /User/reset-password and GET/POST /password-reset.
 type saasuReset struct {
 	saasu *saasuDialect
-	authn *auth.Authenticator
+	store *models.Store
 	links linker
 	log   *slog.Logger
 	// limits counts requests (not failures): 3 per username and 20 per address an hour.
@@ -65,9 +65,9 @@ func (h *saasuReset) request(c *gin.Context) error {
 // accounts and users without an address get nothing, silently.
 func (h *saasuReset) send(c *gin.Context, name string) error {
 	ctx := c.Request.Context()
-	u, err := h.authn.Store.UserByUsername(ctx, name)
+	u, err := h.store.UserByUsername(ctx, name)
 	if models.KindOf(err) == models.KindNotFound {
-		u, err = h.authn.Store.UserByEmail(ctx, name)
+		u, err = h.store.UserByEmail(ctx, name)
 	}
 	if models.KindOf(err) == models.KindNotFound || (err == nil && u.UserType != models.UserHuman) {
 		return nil
@@ -86,7 +86,7 @@ func (h *saasuReset) send(c *gin.Context, name string) error {
 	}
 	token := auth.NewSecret(PrefixReset)
 	link := h.links.sent() + "/password-reset?token=" + url.QueryEscape(token)
-	return h.authn.Store.StartReset(ctx, u.ID, auth.HashSecret(token), h.authn.Store.Now().Add(resetTTL), models.Message{
+	return h.store.StartReset(ctx, u.ID, auth.HashSecret(token), h.store.Now().Add(resetTTL), models.Message{
 		Kind: models.MessageEmail, To: to, Subject: "Reset your password",
 		Body: "Someone asked to reset the password of your account " + u.Username + ".\n\nTo choose a new password, open this link within an hour:\n\n" +
 			link + "\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n",
@@ -138,7 +138,7 @@ func (h *saasuReset) page(c *gin.Context) error {
 	v := resetView{Title: "Choose a new password"}
 	if c.Request.Method == http.MethodGet {
 		v.Token = c.Query("token")
-		if _, err := h.authn.Store.ResetUser(ctx, auth.HashSecret(v.Token)); err != nil {
+		if _, err := h.store.ResetUser(ctx, auth.HashSecret(v.Token)); err != nil {
 			return h.failed(c, err, v)
 		}
 		v.CSRF = auth.NewSecret("")
@@ -162,7 +162,7 @@ func (h *saasuReset) page(c *gin.Context) error {
 	if !csrfMatches(c, v.CSRF) {
 		return h.render(c, http.StatusBadRequest, resetView{Title: v.Title, Message: resetExpired})
 	}
-	if _, err := h.authn.Store.ResetUser(ctx, auth.HashSecret(v.Token)); err != nil {
+	if _, err := h.store.ResetUser(ctx, auth.HashSecret(v.Token)); err != nil {
 		return h.failed(c, err, v)
 	}
 	pw := f.Get("password")
@@ -179,7 +179,7 @@ func (h *saasuReset) page(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.authn.Store.CompleteReset(ctx, auth.HashSecret(v.Token), hash); err != nil {
+	if err := h.store.CompleteReset(ctx, auth.HashSecret(v.Token), hash); err != nil {
 		return h.failed(c, err, v)
 	}
 	return h.render(c, http.StatusOK, resetView{Title: "Password changed", Message: resetDone, Done: true})

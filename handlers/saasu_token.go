@@ -15,8 +15,9 @@ import (
 
 // saasuTokens serves the Saasu authorisation endpoints: the password and refresh grants, and ping.
 type saasuTokens struct {
-	saasu *saasuDialect
-	authn *auth.Authenticator
+	saasu   *saasuDialect
+	authn   *auth.Authenticator
+	metrics *Metrics
 }
 
 // grantError is an error of the token endpoints, answered as OAuthGrantRequestError (saasu.md §5.8).
@@ -101,24 +102,24 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		}
 		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
 		if err != nil {
-			h.saasu.metrics.SignIn("saasu", false)
+			h.metrics.SignIn("saasu", false)
 			return h.failed(ctx, user, addr, err)
 		}
 		if err := h.authn.SecondFactor(ctx, u, g.verificationCode); err != nil {
 			if errors.Is(err, auth.ErrCodeSent) {
 				return &grantError{status: http.StatusUnauthorized, code: "2fa_code_required", desc: auth.ErrCodeSent.Message}
 			}
-			h.saasu.metrics.SignIn("saasu", false)
+			h.metrics.SignIn("saasu", false)
 			return h.failed(ctx, user, addr, err)
 		}
-		h.saasu.metrics.SignIn("saasu", true)
+		h.metrics.SignIn("saasu", true)
 		if err := h.authn.Limits.Succeed(ctx, user, addr); err != nil {
 			return err
 		}
 		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {
 			return err
 		}
-		h.saasu.metrics.TokenIssued("password")
+		h.metrics.TokenIssued("password")
 	case "refresh_token":
 		if g.refreshToken == "" {
 			return badGrantRequest("The refresh_token parameter is required.")
@@ -129,7 +130,7 @@ func (h *saasuTokens) token(c *gin.Context) error {
 		if grant, err = h.authn.RefreshSaasu(ctx, g.refreshToken); err != nil {
 			return h.failed(ctx, "", addr, err)
 		}
-		h.saasu.metrics.TokenIssued("refresh_token")
+		h.metrics.TokenIssued("refresh_token")
 	default:
 		return &grantError{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "The grant type is not supported."}
 	}

@@ -22,6 +22,7 @@ import (
 type workspaceDialect struct {
 	log     *slog.Logger
 	authn   *auth.Authenticator
+	store   *models.Store
 	metrics *Metrics
 }
 
@@ -265,7 +266,7 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	switch {
 	case models.KindOf(err) == models.KindUnauthorized:
 		if secret != "" {
-			if gone, gerr := d.authn.Store.OrphanedCredential(ctx, auth.HashSecret(secret)); gerr != nil {
+			if gone, gerr := d.store.OrphanedCredential(ctx, auth.HashSecret(secret)); gerr != nil {
 				return auth.Principal{}, gerr
 			} else if gone {
 				return auth.Principal{}, wsNotFound

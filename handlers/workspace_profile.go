@@ -11,7 +11,8 @@ import (
 
 // workspaceProfiles serves GET and PUT /api/workspace/account/profile (workspace.md §5).
 type workspaceProfiles struct {
-	ws *workspaceDialect
+	ws    *workspaceDialect
+	store *models.Store
 }
 
 // wsProfile is the profile Data of §3.
@@ -78,7 +79,7 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	if err := problems.err(); err != nil {
 		return err
 	}
-	u, _, err := h.ws.authn.Store.UpdateProfile(ctx, p.User.ID, pc, models.ChangeOptions{
+	u, _, err := h.store.UpdateProfile(ctx, p.User.ID, pc, models.ChangeOptions{
 		ActorUserID: p.User.ID, Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")), Known: &p.User,
 	})
 	if e := models.AsError(err); e.Kind == models.KindConflict {
@@ -103,6 +104,6 @@ func (h *workspaceProfiles) taken(c *gin.Context, self models.User, f wsField, c
 	if column == "Email" && self.EmailKey != nil && models.Fold(f.value) == *self.EmailKey {
 		return false
 	}
-	taken, err := h.ws.authn.Store.Taken(c.Request.Context(), column, f.value, self.ID)
+	taken, err := h.store.Taken(c.Request.Context(), column, f.value, self.ID)
 	return err == nil && taken
 }

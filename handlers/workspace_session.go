@@ -13,7 +13,10 @@ import (
 
 // workspaceSessions serves sign-in, the session and change-password (workspace.md §6).
 type workspaceSessions struct {
-	ws *workspaceDialect
+	ws      *workspaceDialect
+	authn   *auth.Authenticator
+	store   *models.Store
+	metrics *Metrics
 }
 
 // wsSession is the session Data of §6.1, members in the original's order; AccessToken only on sign-in.
@@ -49,7 +52,7 @@ var (
 func (h *workspaceSessions) session(ctx context.Context, u models.User) (wsSession, error) {
 	s := wsSession{UserID: itoa(u.ID), UserName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		UserType: u.UserType, Locale: u.PreferredLanguage, Roles: []string{}, Permissions: []string{}, Modules: map[string]any{}}
-	store := h.ws.authn.Store
+	store := h.store
 	var ws *models.File
 	if u.OwnerFileID != nil {
 		f, err := store.FileByID(ctx, *u.OwnerFileID)
@@ -99,7 +102,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	if err := problems.err(); err != nil {
 		return err
 	}
-	authn := h.ws.authn
+	authn := h.authn
 	u, found, err := authn.UserBySignInName(ctx, name.value)
 	if err != nil {
 		return err
@@ -114,13 +117,13 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 		return wsTooMany(seconds(wait))
 	}
 	if auth.CheckLogin(u, found, password.value) != nil {
-		h.ws.metrics.SignIn("workspace", false)
+		h.metrics.SignIn("workspace", false)
 		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
 			return err
 		}
 		return wsBadLogin
 	}
-	h.ws.metrics.SignIn("workspace", true)
+	h.metrics.SignIn("workspace", true)
 	if u.Is2FAEnabled {
 		// The password was right, but the window is not reset: that would also reset the count of
 		// one-time codes tried against this user at the Saasu token endpoint.
@@ -133,7 +136,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	h.ws.metrics.TokenIssued("sign_in")
+	h.metrics.TokenIssued("sign_in")
 	s, err := h.session(ctx, u)
 	if err != nil {
 		return err
@@ -169,7 +172,7 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	if err := problems.err(); err != nil {
 		return err
 	}
-	authn := h.ws.authn
+	authn := h.authn
 	key, addr := p.User.UsernameKey, clientAddr(c.Request)
 	if wait, err := authn.Limits.Check(ctx, key, addr); err != nil {
 		return err
@@ -189,7 +192,7 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	if err != nil {
 		return err
 	}
-	if err := authn.Store.SetPassword(ctx, p.User.ID, hash, p.TokenID); err != nil {
+	if err := h.store.SetPassword(ctx, p.User.ID, hash, p.TokenID); err != nil {
 		return err
 	}
 	return h.ws.ok(c, struct {

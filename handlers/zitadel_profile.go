@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,8 +20,7 @@ import (
 
 // zitadelDialect serves the ZITADEL v1 REST profile routes (zitadel.md): one handle adapter, one fail table.
 type zitadelDialect struct {
-	log   *slog.Logger
-	store *models.Store
+	log *slog.Logger
 }
 
 // zitadelHandler is a ZITADEL route: it returns an error instead of writing one.
@@ -47,23 +45,22 @@ func (e *zitadelStatus) message() string {
 
 // The fixed answers of zitadel.md §7.
 var (
-	zNotFound      = &zitadelStatus{http: 404, code: 5, text: "Not Found"}
-	zNoMethod      = &zitadelStatus{http: 405, code: 12, text: "Method Not Allowed"}
-	zTooLarge      = &zitadelStatus{http: 413, code: 8, text: "Request Entity Too Large"}
-	zNoAuth        = &zitadelStatus{http: 401, code: 16, text: "auth header missing"}
-	zBadAuth       = &zitadelStatus{http: 401, code: 16, text: "invalid auth header", id: "AUTH-toLo1"}
-	zBadToken      = &zitadelStatus{http: 401, code: 16, text: "Errors.Token.Invalid", id: "AUTH-7fs1e"}
-	zNoOrg         = &zitadelStatus{http: 403, code: 7, text: "Organisation doesn't exist", id: "AUTH-Bs7Ds"}
-	zNoMembership  = &zitadelStatus{http: 404, code: 5, text: "membership not found", id: "AUTHZ-cdgFk"}
-	zNoPermission  = &zitadelStatus{http: 403, code: 7, text: "No matching permissions found", id: "AUTH-5mWD2"}
-	zNoProfile     = &zitadelStatus{http: 400, code: 9, text: "Profile not found", id: "COMMAND-3M9sd"}
-	zPrecondition  = &zitadelStatus{http: 412, code: 9, text: "Precondition Failed"}
-	zUnchanged     = &zitadelStatus{http: 400, code: 9, text: "Profile not changed", id: "COMMAND-2M0fs"}
-	zNoUser        = &zitadelStatus{http: 404, code: 5, text: "User could not be found", id: "QUERY-HNhb3"}
-	zNotPersonal   = &zitadelStatus{http: 400, code: 9, text: "The User must be personal", id: "QUERY-WLTce"}
-	zInternal      = &zitadelStatus{http: 500, code: 13, text: "An internal error occurred"}
-	zUnavailable   = &zitadelStatus{http: 503, code: 14, text: "Service Unavailable"}
-	zitadelOrgExpr = regexp.MustCompile(`^[1-9][0-9]*$`)
+	zNotFound     = &zitadelStatus{http: 404, code: 5, text: "Not Found"}
+	zNoMethod     = &zitadelStatus{http: 405, code: 12, text: "Method Not Allowed"}
+	zTooLarge     = &zitadelStatus{http: 413, code: 8, text: "Request Entity Too Large"}
+	zNoAuth       = &zitadelStatus{http: 401, code: 16, text: "auth header missing"}
+	zBadAuth      = &zitadelStatus{http: 401, code: 16, text: "invalid auth header", id: "AUTH-toLo1"}
+	zBadToken     = &zitadelStatus{http: 401, code: 16, text: "Errors.Token.Invalid", id: "AUTH-7fs1e"}
+	zNoOrg        = &zitadelStatus{http: 403, code: 7, text: "Organisation doesn't exist", id: "AUTH-Bs7Ds"}
+	zNoMembership = &zitadelStatus{http: 404, code: 5, text: "membership not found", id: "AUTHZ-cdgFk"}
+	zNoPermission = &zitadelStatus{http: 403, code: 7, text: "No matching permissions found", id: "AUTH-5mWD2"}
+	zNoProfile    = &zitadelStatus{http: 400, code: 9, text: "Profile not found", id: "COMMAND-3M9sd"}
+	zPrecondition = &zitadelStatus{http: 412, code: 9, text: "Precondition Failed"}
+	zUnchanged    = &zitadelStatus{http: 400, code: 9, text: "Profile not changed", id: "COMMAND-2M0fs"}
+	zNoUser       = &zitadelStatus{http: 404, code: 5, text: "User could not be found", id: "QUERY-HNhb3"}
+	zNotPersonal  = &zitadelStatus{http: 400, code: 9, text: "The User must be personal", id: "QUERY-WLTce"}
+	zInternal     = &zitadelStatus{http: 500, code: 13, text: "An internal error occurred"}
+	zUnavailable  = &zitadelStatus{http: 503, code: 14, text: "Service Unavailable"}
 )
 
 // invalidArgument is a code 3 status: decoding and validation failures.
@@ -139,93 +136,40 @@ func (d *zitadelDialect) fail(c *gin.Context, err error) {
 func (d *zitadelDialect) noRoute(c *gin.Context) error  { return zNotFound }
 func (d *zitadelDialect) noMethod(c *gin.Context) error { return zNoMethod }
 
-// zitadelCall is an authorised request: the caller and the org the call acts in (0 on auth routes).
-type zitadelCall struct {
-	caller models.User
-	org    int64
+// zitadelDenials answers each failed check of §2 (auth.Authenticator.Zitadel decides which).
+var zitadelDenials = map[auth.ZitadelDenial]*zitadelStatus{
+	auth.ZitadelNoAuth: zNoAuth, auth.ZitadelBadAuth: zBadAuth, auth.ZitadelBadToken: zBadToken,
+	auth.ZitadelNoOrg: zNoOrg, auth.ZitadelNoMembership: zNoMembership, auth.ZitadelNoPermission: zNoPermission,
 }
 
-// authorise runs steps 3 to 7 of §2. perm is "" on auth routes, else the permission the route needs.
-func (d *zitadelDialect) authorise(c *gin.Context, perm string) (zitadelCall, error) {
-	ctx := c.Request.Context()
-	h := c.GetHeader("Authorization")
-	if h == "" {
-		return zitadelCall{}, zNoAuth
+// authorise runs steps 3 to 7 of §2. perm is "" on auth routes, else the permission the route needs. The
+// principal's FileID is the org the call acts in (0 on auth routes).
+func (h *zitadelProfiles) authorise(c *gin.Context, perm string) (auth.Principal, error) {
+	p, err := h.authn.Zitadel(c.Request.Context(), c.GetHeader("Authorization"), c.GetHeader("X-Zitadel-Orgid"), perm)
+	var denial auth.ZitadelDenial
+	if errors.As(err, &denial) {
+		return p, zitadelDenials[denial]
 	}
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
-		return zitadelCall{}, zBadAuth
-	}
-	// One query reads the token, its user, and the org the call names (the header's, else the user's own)
-	// with the user's membership on it.
-	header := c.GetHeader("X-Zitadel-Orgid")
-	headerOrg, headerOK := parseOrgID(header)
-	ta, err := d.store.AccessByToken(ctx, auth.HashSecret(tok), headerOrg)
-	if models.KindOf(err) == models.KindUnauthorized {
-		return zitadelCall{}, zBadToken
-	} else if err != nil {
-		return zitadelCall{}, err
-	}
-	call := zitadelCall{caller: ta.User}
-	switch {
-	case header != "":
-		if !headerOK || ta.Reach.FileID == 0 {
-			return zitadelCall{}, zNoOrg
-		}
-		call.org = headerOrg
-	case perm != "":
-		if ta.User.OwnerFileID == nil {
-			return zitadelCall{}, zNoOrg
-		}
-		call.org = *ta.User.OwnerFileID
-	}
-	if perm == "" {
-		call.org = 0
-		return call, nil
-	}
-	fa, ok := ta.Reach.Access()
-	if !ok || fa.FileID != call.org || !models.ScopeHasFile(ta.Token.Scope, call.org) {
-		return zitadelCall{}, zNoMembership
-	}
-	switch {
-	case fa.AccessLevel == models.AccessAdministrator:
-	case fa.AccessLevel == models.AccessStandard && perm == "user.read":
-	default:
-		return zitadelCall{}, zNoPermission
-	}
-	return call, nil
-}
-
-// parseOrgID reads an x-zitadel-orgid header: ok is false when it names no possible file. A malformed one is
-// looked up as -1, which no file has.
-func parseOrgID(o string) (id int64, ok bool) {
-	if o == "" {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(o, 10, 64)
-	if !zitadelOrgExpr.MatchString(o) || err != nil || id > models.MaxID || id < 1 {
-		return -1, false
-	}
-	return id, true
+	return p, err
 }
 
 // target finds the user a call acts on (§5): the caller on auth routes, else {userId} within the org.
 // missing answers a user who does not exist or lives elsewhere; machine answers a non-human one.
-func (d *zitadelDialect) target(c *gin.Context, call zitadelCall, userID string, missing, machine error) (models.User, error) {
-	u := call.caller
-	if call.org != 0 {
+func (h *zitadelProfiles) target(c *gin.Context, call auth.Principal, userID string, missing, machine error) (models.User, error) {
+	u := call.User
+	if call.FileID != 0 {
 		// A user id is users.id as a decimal string, compared as a string (as ZITADEL's ids are): "050" and
 		// "+50" name no user.
 		id, err := strconv.ParseInt(userID, 10, 64)
 		if err != nil || id < 1 || id > models.MaxID || itoa(id) != userID {
 			return u, missing
 		}
-		if u, err = d.store.UserByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
+		if u, err = h.store.UserByID(c.Request.Context(), id); models.KindOf(err) == models.KindNotFound {
 			return u, missing
 		} else if err != nil {
 			return u, err
 		}
-		if u.OwnerFileID == nil || *u.OwnerFileID != call.org {
+		if u.OwnerFileID == nil || *u.OwnerFileID != call.FileID {
 			return u, missing
 		}
 	}
@@ -237,7 +181,9 @@ func (d *zitadelDialect) target(c *gin.Context, call zitadelCall, userID string,
 
 // zitadelProfiles serves GET and PUT of /auth/v1/users/me/profile and /management/v1/users/{userId}/profile.
 type zitadelProfiles struct {
-	z *zitadelDialect
+	z     *zitadelDialect
+	authn *auth.Authenticator
+	store *models.Store
 }
 
 // getMine and getHuman answer GetMyProfile and GetHumanProfile.
@@ -254,9 +200,9 @@ func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
 	}
 	perm := ""
 	if mgmt {
-		perm = "user.read"
+		perm = auth.PermUserRead
 	}
-	call, err := h.z.authorise(c, perm)
+	call, err := h.authorise(c, perm)
 	if err != nil {
 		return err
 	}
@@ -264,7 +210,7 @@ func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
 	if mgmt && utf8.RuneCountInString(userID) > 200 {
 		return invalidArgument("invalid GetHumanProfileRequest.UserId: value length must be between 1 and 200 runes, inclusive")
 	}
-	u, err := h.z.target(c, call, userID, zNoUser, zNotPersonal)
+	u, err := h.target(c, call, userID, zNoUser, zNotPersonal)
 	if err != nil {
 		return err
 	}
@@ -294,22 +240,22 @@ func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
 	}
 	perm, prefix := "", "invalid UpdateMyProfileRequest."
 	if mgmt {
-		perm, prefix = "user.write", "invalid UpdateHumanProfileRequest."
+		perm, prefix = auth.PermUserWrite, "invalid UpdateHumanProfileRequest."
 		body.UserID = c.Param("userId")
 	}
-	call, err := h.z.authorise(c, perm)
+	call, err := h.authorise(c, perm)
 	if err != nil {
 		return err
 	}
 	if err := validateZitadelProfile(body, mgmt, prefix); err != nil {
 		return err
 	}
-	target, err := h.z.target(c, call, body.UserID, zNoProfile, zNoProfile)
+	target, err := h.target(c, call, body.UserID, zNoProfile, zNoProfile)
 	if err != nil {
 		return err
 	}
-	u, changed, err := h.z.store.UpdateProfile(c.Request.Context(), target.ID, profileChange(target, body), models.ChangeOptions{
-		ActorUserID: call.caller.ID, Via: "zitadel/bearer", Match: ifMatch(c.GetHeader("If-Match")), Known: &target,
+	u, changed, err := h.store.UpdateProfile(c.Request.Context(), target.ID, profileChange(target, body), models.ChangeOptions{
+		ActorUserID: call.User.ID, Via: "zitadel/bearer", Match: ifMatch(c.GetHeader("If-Match")), Known: &target,
 	})
 	switch {
 	case models.KindOf(err) == models.KindNotFound:
