@@ -106,7 +106,11 @@ const (
 	msgUnavailable = "The service is temporarily unavailable."
 )
 
-var errPanic = errors.New("panic")
+var (
+	errPanic = errors.New("panic")
+	// errTooLarge is a request body over MaxBody (413).
+	errTooLarge = errors.New("request body over the limit")
+)
 
 // fail writes the Saasu answer for err: the one table from error kind to status and body.
 // Anything that is not a *models.Error is internal: logged with the request id, answered generically.
@@ -121,6 +125,15 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		_ = d.render(c, ge.status, hal.OAuthGrantRequestError{Error: ge.code, ErrorDescription: ge.desc})
 		return
 	}
+	var media *codec.UnsupportedMediaError
+	switch {
+	case errors.Is(err, errTooLarge):
+		_ = d.render(c, http.StatusRequestEntityTooLarge, hal.Message{Message: msgTooLarge})
+		return
+	case errors.As(err, &media):
+		_ = d.render(c, http.StatusUnsupportedMediaType, hal.Message{Message: fmt.Sprintf(msgMedia, media.MediaType)})
+		return
+	}
 	e := models.AsError(err)
 	switch e.Kind {
 	case models.KindInvalid, models.KindConflict:
@@ -132,10 +145,6 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, receivedPath(c.Request))})
 	case models.KindPrecondition:
 		_ = d.render(c, http.StatusPreconditionFailed, hal.String(msgChanged))
-	case models.KindTooLarge:
-		_ = d.render(c, http.StatusRequestEntityTooLarge, hal.Message{Message: msgTooLarge})
-	case models.KindUnsupportedMedia:
-		_ = d.render(c, http.StatusUnsupportedMediaType, hal.Message{Message: fmt.Sprintf(msgMedia, e.Message)})
 	case models.KindRateLimited:
 		c.Header("Retry-After", retryAfter(e))
 		_ = d.render(c, http.StatusTooManyRequests, hal.Message{Message: msgTooMany})
@@ -195,7 +204,7 @@ func (d *saasuDialect) readBody(c *gin.Context) (codec.Body, error) {
 	f, ct := codec.Negotiate(c.GetHeader("Accept"), media)
 	c.Set(saasuFormatKey, saasuFormat{format: f, contentType: ct})
 	if tooLarge {
-		return nil, &models.Error{Kind: models.KindTooLarge}
+		return nil, errTooLarge
 	}
 	return codec.Decode(media, raw)
 }

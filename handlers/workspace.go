@@ -180,10 +180,6 @@ func (d *workspaceDialect) fail(c *gin.Context, err error) {
 			failure = wsNotFound
 		case models.KindPrecondition:
 			failure = wsConflict
-		case models.KindTooLarge:
-			problem = &wsProblem{status: http.StatusRequestEntityTooLarge}
-		case models.KindUnsupportedMedia:
-			problem = &wsProblem{status: http.StatusUnsupportedMediaType}
 		case models.KindUnavailable:
 			logUnexpected(d.log, c, err)
 			c.Header("Retry-After", "5")

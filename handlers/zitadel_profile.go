@@ -109,8 +109,6 @@ func (d *zitadelDialect) fail(c *gin.Context, err error) {
 		switch models.KindOf(err) {
 		case models.KindPrecondition:
 			zs = zPrecondition
-		case models.KindTooLarge:
-			zs = zTooLarge
 		case models.KindUnavailable:
 			logUnexpected(d.log, c, err)
 			c.Header("Retry-After", "5")

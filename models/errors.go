@@ -19,15 +19,13 @@ const (
 	KindNotFound                     // the target does not exist: 404
 	KindConflict                     // unique value already taken: 400 or 409 by dialect
 	KindPrecondition                 // If-Match did not match: 412
-	KindTooLarge                     // request body over the limit: 413
-	KindUnsupportedMedia             // request body media type not served: 415
 	KindRateLimited                  // too many attempts: 429
 	KindUnavailable                  // the database cannot be reached: 503
 	KindUnchanged                    // nothing to change (ZITADEL answers this as an error)
 )
 
 var kindNames = [...]string{"internal", "invalid", "unauthorized", "forbidden", "not found", "conflict",
-	"precondition failed", "too large", "unsupported media type", "rate limited", "unavailable", "unchanged"}
+	"precondition failed", "rate limited", "unavailable", "unchanged"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

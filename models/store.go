@@ -519,7 +519,7 @@ func translate(err error) error {
 	case isUnique(err):
 		return &Error{Kind: KindConflict, Err: err}
 	case isUnavailable(err):
-		return &Error{Kind: KindUnavailable, RetryAfter: 5 * time.Second, Err: err}
+		return &Error{Kind: KindUnavailable, Err: err}
 	}
 	return err
 }

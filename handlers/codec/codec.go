@@ -63,9 +63,16 @@ func bodyError(msg string, cause error) *models.Error {
 	return &models.Error{Kind: models.KindInvalid, Message: msg, Err: cause}
 }
 
-// unsupported is a 415 naming the media type; the handler writes the text around it.
-func unsupported(mediaType string) *models.Error {
-	return &models.Error{Kind: models.KindUnsupportedMedia, Message: mediaType}
+// UnsupportedMediaError is a request body in a media type this codec does not read (the Saasu dialect answers
+// it 415, naming MediaType).
+type UnsupportedMediaError struct {
+	MediaType string // lower-case, as the client sent it
+}
+
+func (e *UnsupportedMediaError) Error() string { return "unsupported media type " + e.MediaType }
+
+func unsupported(mediaType string) *UnsupportedMediaError {
+	return &UnsupportedMediaError{MediaType: mediaType}
 }
 
 // lowerASCII lower-cases the ASCII letters of s, allocating only when there is one to change.

@@ -7,7 +7,7 @@ import "strings"
 //
 // An empty body is no body whatever the header says: Media{Format: FormatNone}, no error, but Type keeps a
 // JSON or XML Content-Type, because the response format falls back to the request's format even then.
-// A non-empty body is an error of kind models.KindUnsupportedMedia whose Message is the media type,
+// A non-empty body is an *UnsupportedMediaError naming the media type,
 // lower-cased and without parameters, when: the type is not one we read ("text/plain"); its charset is
 // not utf-8 or us-ascii; the header is malformed (the Message is then the lower-cased text before the first
 // ";", or application/octet-stream if there is none); or there is no header and the body starts with

@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fileapi/fileapi/models"
 )
 
 func TestRequestMedia(t *testing.T) {
@@ -87,10 +86,9 @@ func TestRequestMedia(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			var e *models.Error
+			var e *UnsupportedMediaError
 			require.ErrorAs(t, err, &e)
-			assert.Equal(t, models.KindUnsupportedMedia, e.Kind)
-			assert.Equal(t, c.want415, e.Message)
+			assert.Equal(t, c.want415, e.MediaType)
 		})
 	}
 }
