@@ -56,8 +56,9 @@ var secretParams = []string{"wsaccesskey", "password", "refresh_token", "verific
 	"client_secret", "code", "code_verifier", "token", "otp", "login_ticket", "csrf_token"}
 
 // RedactQuery replaces the values of secret query parameters with REDACTED, keeping everything else as sent.
-// Parameters are separated by & or ; and a name matches in any case and after percent-decoding, so that no
-// spelling a server might read as a credential reaches the log. A query with nothing to redact is returned as
+// Names are found after & or ; and match in any case and after percent-decoding, so that no spelling a
+// server might read as a credential reaches the log; a secret's value runs to the next & (the separator the
+// server's readers use), ; included. A query with nothing to redact is returned as
 // it is, without allocating.
 func RedactQuery(raw string) string {
 	var out []byte // nil until the first redaction
@@ -72,6 +73,15 @@ func RedactQuery(raw string) string {
 				out = append(make([]byte, 0, len(raw)+8), raw[:start]...)
 			}
 			out = append(append(out, name...), "=REDACTED"...)
+			// The server's query readers end a value at & only: what follows a ; in a secret's value is
+			// still the secret, so the redaction runs to the next &.
+			if i < len(raw) && raw[i] == ';' {
+				if j := strings.IndexByte(raw[i:], '&'); j >= 0 {
+					i += j
+				} else {
+					i = len(raw)
+				}
+			}
 		} else if out != nil {
 			out = append(out, part...)
 		}

@@ -28,7 +28,8 @@ func TestRedactQuery(t *testing.T) {
 		"FileId=1;wsAccessKey=KEY":               "FileId=1;wsAccessKey=REDACTED",
 		"FileId=1;WsAccessKey=KEY&x=2":           "FileId=1;WsAccessKey=REDACTED&x=2",
 		"%77%73%61%63%63%65%73%73%6b%65%79=KEY":  "%77%73%61%63%63%65%73%73%6b%65%79=REDACTED",
-		"pass%77ord=p;;a=b&":                     "pass%77ord=REDACTED;;a=b&",
+		"pass%77ord=p;;a=b&c=d":                  "pass%77ord=REDACTED&c=d",
+		"password=s3cr;et-tail&x=1":              "password=REDACTED&x=1", // the server reads "s3cr;et-tail"
 		"ws%zzAccessKey=KEY":                     "ws%zzAccessKey=REDACTED",
 	}
 	for in, want := range cases {
