@@ -1,13 +1,13 @@
 package handlers
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/hal"
@@ -70,74 +70,72 @@ func orZero(p *int64) int64 {
 	return *p
 }
 
+// userDetailInput is the part of a UserDetail that PUT /User changes (saasu.md §6.2), with its rules. A field
+// not sent is not Set and keeps what is stored; null sets NULL, except for FirstName, which is required.
+type userDetailInput struct {
+	FirstName        models.Change[string] `wire:"FirstName" validate:"required,notblank,max=200"`
+	LastName         models.Change[string] `wire:"LastName" validate:"omitempty,max=200"`
+	MobileNumber     models.Change[string] `wire:"MobileNumber" validate:"omitempty,phone"`
+	TimezoneID       models.Change[int64]  `wire:"TimezoneId" validate:"omitempty,upto=2147483647"`
+	DateTimeFormatID models.Change[int64]  `wire:"DateTimeFormatId" validate:"omitempty,upto=255"`
+	NumberFormatID   models.Change[int64]  `wire:"NumberFormatId" validate:"omitempty,upto=255"`
+}
+
+// saasuRuleMessages are the Saasu messages of the failed rules (saasu.md §6.2).
+var saasuRuleMessages = ruleMessages{
+	"required": func(fe validator.FieldError) string { return fe.Field() + " is required." },
+	"notblank": func(fe validator.FieldError) string { return fe.Field() + " is required." },
+	"max": func(fe validator.FieldError) string {
+		return fe.Field() + " must be at most " + fe.Param() + " characters."
+	},
+	"phone": func(fe validator.FieldError) string {
+		return fe.Field() + " must be at most 20 characters of digits, spaces and + - ( )."
+	},
+	"upto": func(fe validator.FieldError) string {
+		return fe.Field() + " must be a whole number from 0 to " + fe.Param() + "."
+	},
+}
+
 // userDetailChange applies the PUT /User field rules (saasu.md §6.2) to a decoded body. All field problems
-// are reported together, at most one per field, in the order of the spec's message list.
+// are reported together, at most one per field, in the order of the spec's message list (the input's fields).
 func userDetailChange(b codec.Body) (models.ProfileChange, error) {
-	var pc models.ProfileChange
-	var problems []string
 	// In XML a known field holding child elements is a body error, not a field error (saasu.md §4.2).
 	if err := b.Check("FirstName", "LastName", "MobileNumber", "TimezoneId", "DateTimeFormatId", "NumberFormatId"); err != nil {
-		return pc, err
+		return models.ProfileChange{}, err
 	}
-
-	v, ok := b.Get("FirstName")
-	if !ok {
-		problems = append(problems, "FirstName is required.")
-	} else if s, null, isStr := v.Str(); !isStr {
-		problems = append(problems, "FirstName must be a string.")
-	} else if null || strings.TrimFunc(s, unicode.IsSpace) == "" {
-		problems = append(problems, "FirstName is required.")
-	} else if utf8.RuneCountInString(s) > 200 {
-		problems = append(problems, "FirstName must be at most 200 characters.")
-	} else {
-		pc.FirstName = models.To(s)
-	}
-
-	if v, ok := b.Get("LastName"); ok {
-		if s, null, isStr := v.Str(); !isStr {
-			problems = append(problems, "LastName must be a string.")
-		} else if null {
-			pc.LastName = models.Null[string]()
-		} else if utf8.RuneCountInString(s) > 200 {
-			problems = append(problems, "LastName must be at most 200 characters.")
-		} else {
-			pc.LastName = models.To(s)
-		}
-	}
-
-	if v, ok := b.Get("MobileNumber"); ok {
-		if s, null, isStr := v.Str(); !isStr {
-			problems = append(problems, "MobileNumber must be a string.")
-		} else if null {
-			pc.MobileNumber = models.Null[string]()
-		} else if !phoneLike(s) {
-			problems = append(problems, "MobileNumber must be at most 20 characters of digits, spaces and + - ( ).")
-		} else {
-			pc.MobileNumber = models.To(s)
-		}
-	}
-
+	var in userDetailInput
+	decoded := map[string]string{}
 	for _, f := range []struct {
 		name string
-		max  int64
-		to   *models.Change[int64]
-	}{
-		{"TimezoneId", 1<<31 - 1, &pc.TimezoneID},
-		{"DateTimeFormatId", 255, &pc.DateTimeFormatID},
-		{"NumberFormatId", 255, &pc.NumberFormatID},
-	} {
+		to   *models.Change[string]
+	}{{"FirstName", &in.FirstName}, {"LastName", &in.LastName}, {"MobileNumber", &in.MobileNumber}} {
 		if v, ok := b.Get(f.name); ok {
-			if n, ok := v.Int(0, f.max); ok {
-				*f.to = models.To(n)
+			if s, null, isStr := v.Str(); !isStr {
+				decoded[f.name] = f.name + " must be a string."
+			} else if null {
+				*f.to = models.Null[string]()
 			} else {
-				problems = append(problems, f.name+" must be a whole number from 0 to "+strconv.FormatInt(f.max, 10)+".")
+				*f.to = models.To(s)
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return pc, &models.Error{Kind: models.KindInvalid, Message: strings.Join(problems, " ")}
+	for _, f := range []struct {
+		name string
+		to   *models.Change[int64]
+	}{{"TimezoneId", &in.TimezoneID}, {"DateTimeFormatId", &in.DateTimeFormatID}, {"NumberFormatId", &in.NumberFormatID}} {
+		if v, ok := b.Get(f.name); ok {
+			n, ok := v.Int(math.MinInt64, math.MaxInt64)
+			if !ok {
+				n = -1 // not a whole number: the range rule refuses it with the message the spec gives for both
+			}
+			*f.to = models.To(n)
+		}
 	}
-	return pc, nil
+	if p := problems(&in, decoded, saasuRuleMessages); len(p) > 0 {
+		return models.ProfileChange{}, &models.Error{Kind: models.KindInvalid, Message: strings.Join(p, " ")}
+	}
+	return models.ProfileChange{FirstName: in.FirstName, LastName: in.LastName, MobileNumber: in.MobileNumber,
+		TimezoneID: in.TimezoneID, DateTimeFormatID: in.DateTimeFormatID, NumberFormatID: in.NumberFormatID}, nil
 }
 
 // phoneLike: at most 20 characters, each a digit, a space or one of + - ( ).

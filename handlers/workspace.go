@@ -8,10 +8,12 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/models"
@@ -421,36 +423,56 @@ func (p *wsProblems) add(code, message string, f wsField, typ int, metadata map[
 	p.items = append(p.items, wsError(code, message, p.target, f.name, typ, metadata))
 }
 
-// required checks that f is a non-empty string; it reports false (and one problem) when it is not.
-func (p *wsProblems) required(f wsField) bool {
-	if f.badType {
-		p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
-		return false
-	}
-	if !f.set || f.value == "" {
-		p.add("Validation.Required", f.canon+" is required.", f, wsValidation, nil)
-		return false
-	}
-	return true
+// workspaceRuleProblems are the workspace's answers to failed rules (§5, §6): code, message and metadata.
+var workspaceRuleProblems = ruleTable[wsRuleProblem]{
+	"required": wsRequired,
+	"nonempty": wsRequired,
+	"max": func(fe validator.FieldError) wsRuleProblem {
+		return wsRuleProblem{code: "Validation.MaxLength", message: fe.Field() + " must be at most " + fe.Param() + " characters.",
+			metadata: map[string]string{"MaxLength": fe.Param()}}
+	},
+	"min": func(fe validator.FieldError) wsRuleProblem {
+		return wsRuleProblem{code: "Validation.MinLength", message: fe.Field() + " must be at least " + fe.Param() + " characters.",
+			metadata: map[string]string{"MinLength": fe.Param()}}
+	},
+	"email_or_empty": func(fe validator.FieldError) wsRuleProblem {
+		return wsRuleProblem{code: "Validation.EmailInvalid", message: fe.Field() + " must be a valid email address."}
+	},
 }
 
-// typed reports false (and one problem) when f was sent as something else than a string or null.
-func (p *wsProblems) typed(f wsField) bool {
-	if f.badType {
-		p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
-		return false
-	}
-	return true
+func wsRequired(fe validator.FieldError) wsRuleProblem {
+	return wsRuleProblem{code: "Validation.Required", message: fe.Field() + " is required."}
 }
 
-// maxLength reports false (and one problem) when f is longer than n code points.
-func (p *wsProblems) maxLength(f wsField, n int) bool {
-	if utf8.RuneCountInString(f.value) > n {
-		p.add("Validation.MaxLength", f.canon+" must be at most "+itoa(int64(n))+" characters.", f, wsValidation,
-			map[string]string{"MaxLength": itoa(int64(n))})
-		return false
+// wsRuleProblem is a failed rule as the workspace API reports it.
+type wsRuleProblem struct {
+	code, message string
+	metadata      map[string]string
+}
+
+// check runs the rules of in (a pointer to an input struct whose *string fields are read from fields, in the
+// same order: nil when not sent or null) and adds at most one problem per field, in that order: a value that is
+// no string, else the field's failed rule. passed[i] reports that fields[i] has no problem.
+func (p *wsProblems) check(in any, fields ...wsField) (passed []bool) {
+	v := reflect.ValueOf(in).Elem()
+	for i, f := range fields {
+		if f.set {
+			v.Field(i).Set(reflect.ValueOf(&fields[i].value))
+		}
 	}
-	return true
+	failed := failedRules(in)
+	passed = make([]bool, len(fields))
+	for i, f := range fields {
+		if f.badType {
+			p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
+		} else if fe := failedRule(failed, f.canon); fe != nil {
+			r := workspaceRuleProblems.message(fe)
+			p.add(r.code, r.message, f, wsValidation, r.metadata)
+		} else {
+			passed[i] = true
+		}
+	}
+	return passed
 }
 
 // err is the 400 of the collected problems, or nil.

@@ -43,36 +43,23 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 		return err
 	}
 	userName, email := body.field("UserName"), body.field("Email")
-	firstName, lastName := body.field("FirstName"), body.field("LastName")
 	problems := wsProblems{target: "Account"}
+	passed := problems.check(&wsProfileInput{}, userName, email, body.field("FirstName"), body.field("LastName"))
 	var pc models.ProfileChange
-	if problems.typed(userName) && userName.set {
-		if userName.value == "" {
-			problems.add("Validation.Required", "UserName is required.", userName, wsValidation, nil)
-		} else if problems.maxLength(userName, 254) && h.taken(c, p.User, userName, "Username") {
-			problems.add("Account.UserNameTaken", "The user name is already in use.", userName, wsBusiness, nil)
-		} else {
-			pc.Username = models.To(userName.value)
-		}
-	}
-	if problems.typed(email) && email.set {
-		switch {
-		case email.value == "":
-			pc.Email = models.Null[string]()
-		case !problems.maxLength(email, 254):
-		case !isAddress(email.value):
-			problems.add("Validation.EmailInvalid", "Email must be a valid email address.", email, wsValidation, nil)
-		case h.taken(c, p.User, email, "Email"):
-			problems.add("Account.EmailTaken", "The email address is already in use.", email, wsBusiness, nil)
-		default:
-			pc.Email = models.To(email.value)
-		}
-	}
-	for _, f := range []struct {
+	for i, f := range []struct {
 		field  wsField
 		change *models.Change[string]
-	}{{firstName, &pc.FirstName}, {lastName, &pc.LastName}} {
-		if problems.typed(f.field) && f.field.set && problems.maxLength(f.field, 200) {
+		column string // a user name or e-mail held by nobody else, compared case-insensitively
+	}{{userName, &pc.Username, "Username"}, {email, &pc.Email, "Email"}, {body.field("FirstName"), &pc.FirstName, ""},
+		{body.field("LastName"), &pc.LastName, ""}} {
+		switch {
+		case !passed[i] || !f.field.set:
+		case f.column == "Email" && f.field.value == "": // clears the address
+			*f.change = models.Null[string]()
+		case f.column != "" && h.taken(c, p.User, f.field, f.column):
+			code, msg := wsTaken(f.column)
+			problems.add(code, msg, f.field, wsBusiness, nil)
+		default:
 			*f.change = models.To(f.field.value)
 		}
 	}
@@ -84,15 +71,34 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	})
 	if e := models.AsError(err); e.Kind == models.KindConflict {
 		// Taken since the checks above: the store's own check, inside the change, is the one that holds.
+		f := userName
 		if e.Field == "Email" {
-			return wsFail(http.StatusBadRequest, "Account.EmailTaken", "The email address is already in use.", "Account", email.name, wsBusiness)
+			f = email
 		}
-		return wsFail(http.StatusBadRequest, "Account.UserNameTaken", "The user name is already in use.", "Account", userName.name, wsBusiness)
+		code, msg := wsTaken(e.Field)
+		return wsFail(http.StatusBadRequest, code, msg, "Account", f.name, wsBusiness)
 	} else if err != nil {
 		return err
 	}
 	c.Header("ETag", etag(u.Version))
 	return h.ws.ok(c, profileOf(u))
+}
+
+// wsProfileInput is the body of PUT /account/profile (§5) with its rules: the string fields sent (null leaves
+// a field as it is), in the order problems are reported. An e-mail of "" clears the address.
+type wsProfileInput struct {
+	UserName  *string `wire:"UserName" validate:"omitnil,nonempty,max=254"`
+	Email     *string `wire:"Email" validate:"omitnil,max=254,email_or_empty"`
+	FirstName *string `wire:"FirstName" validate:"omitnil,max=200"`
+	LastName  *string `wire:"LastName" validate:"omitnil,max=200"`
+}
+
+// wsTaken is the business problem of a user name or e-mail (column "Username" or "Email") held by another user.
+func wsTaken(column string) (code, message string) {
+	if column == "Email" {
+		return "Account.EmailTaken", "The email address is already in use."
+	}
+	return "Account.UserNameTaken", "The user name is already in use."
 }
 
 // taken reports whether another user holds the user name or e-mail f (column "Username" or "Email"),

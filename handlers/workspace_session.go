@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -86,6 +85,19 @@ func (h *workspaceSessions) session(ctx context.Context, u models.User) (wsSessi
 	return s, nil
 }
 
+// wsLoginInput is the body of POST /auth/login (§6.1), with its rules.
+type wsLoginInput struct {
+	UserNameOrEmail *string `wire:"UserNameOrEmail" validate:"required,nonempty"`
+	Password        *string `wire:"Password" validate:"required,nonempty"`
+}
+
+// wsPasswordChangeInput is the body of POST /account/change-password (§6.3), with its rules (lengths in
+// characters: the password rule of every dialect).
+type wsPasswordChangeInput struct {
+	CurrentPassword *string `wire:"CurrentPassword" validate:"required,nonempty"`
+	NewPassword     *string `wire:"NewPassword" validate:"required,nonempty,max=250,min=6"`
+}
+
 // login signs in with a user name or e-mail and a password (§6.1). Failures share the credential limits of
 // the Saasu token endpoint, counted under the user's own name whichever of the two was sent, so that
 // switching between them buys no extra attempts.
@@ -97,8 +109,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	}
 	name, password := body.field("UserNameOrEmail"), body.field("Password")
 	problems := wsProblems{target: "Auth"}
-	problems.required(name)
-	problems.required(password)
+	problems.check(&wsLoginInput{}, name, password)
 	if err := problems.err(); err != nil {
 		return err
 	}
@@ -165,10 +176,7 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	}
 	current, next := body.field("CurrentPassword"), body.field("NewPassword")
 	problems := wsProblems{target: "Account"}
-	problems.required(current)
-	if problems.required(next) && problems.maxLength(next, 250) && utf8.RuneCountInString(next.value) < 6 {
-		problems.add("Validation.MinLength", "NewPassword must be at least 6 characters.", next, wsValidation, map[string]string{"MinLength": "6"})
-	}
+	problems.check(&wsPasswordChangeInput{}, current, next)
 	if err := problems.err(); err != nil {
 		return err
 	}

@@ -14,13 +14,13 @@ import (
 // zitadelProfileBody is a decoded UpdateMyProfileRequest or UpdateHumanProfileRequest: absent and null fields
 // hold their proto defaults.
 type zitadelProfileBody struct {
-	UserID            string
-	FirstName         string
-	LastName          string
-	NickName          string
-	DisplayName       string
-	PreferredLanguage string
-	Gender            int64 // the enum number as sent; §5 normalises unknown numbers
+	UserID            string `wire:"UserId" validate:"runes=1 200"` // management API only
+	FirstName         string `wire:"FirstName" validate:"runes=1 200"`
+	LastName          string `wire:"LastName" validate:"runes=1 200"`
+	NickName          string `wire:"NickName" validate:"runes=0 200"`
+	DisplayName       string `wire:"DisplayName" validate:"runes=1 200"`
+	PreferredLanguage string `wire:"PreferredLanguage" validate:"runes=0 10"`
+	Gender            int64  // the enum number as sent; §5 normalises unknown numbers
 }
 
 // zitadelGenders are the names of the proto enum Gender, by number.

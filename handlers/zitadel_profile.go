@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
 	"golang.org/x/text/language"
 
 	"github.com/fileapi/fileapi/auth"
@@ -268,28 +269,26 @@ func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
 		ChangeDate: zitadelTime(u.ChangedAt), ResourceOwner: resourceOwner(u)}})
 }
 
-// validateZitadelProfile applies §4: the first failure in proto field order, lengths in runes.
+// zitadelRuleMessages are protoc-gen-validate's messages for the failed rules (§4), after "FIELD".
+var zitadelRuleMessages = ruleMessages{
+	"runes": func(fe validator.FieldError) string {
+		lo, hi := ruleParam(fe.Param(), 0), ruleParam(fe.Param(), 1)
+		if lo == 0 {
+			return ": value length must be at most " + itoa(hi) + " runes"
+		}
+		return ": value length must be between " + itoa(lo) + " and " + itoa(hi) + " runes, inclusive"
+	},
+}
+
+// validateZitadelProfile applies §4: the first failure in proto field order (the body's fields), lengths in
+// runes. UserId is checked on the management API only.
 func validateZitadelProfile(b zitadelProfileBody, mgmt bool, prefix string) error {
-	between := ": value length must be between 1 and 200 runes, inclusive"
-	for _, r := range []struct {
-		name     string
-		v        string
-		min, max int
-		msg      string
-	}{
-		{"UserId", b.UserID, 1, 200, between},
-		{"FirstName", b.FirstName, 1, 200, between},
-		{"LastName", b.LastName, 1, 200, between},
-		{"NickName", b.NickName, 0, 200, ": value length must be at most 200 runes"},
-		{"DisplayName", b.DisplayName, 1, 200, between},
-		{"PreferredLanguage", b.PreferredLanguage, 0, 10, ": value length must be at most 10 runes"},
-	} {
-		if r.name == "UserId" && !mgmt {
-			continue
-		}
-		if n := utf8.RuneCountInString(r.v); n < r.min || n > r.max {
-			return invalidArgument(prefix + r.name + r.msg)
-		}
+	var except []string
+	if !mgmt {
+		except = []string{"UserID"}
+	}
+	if failed := failedRules(&b, except...); len(failed) > 0 {
+		return invalidArgument(prefix + failed[0].Field() + zitadelRuleMessages.message(failed[0]))
 	}
 	return nil
 }

@@ -12,16 +12,16 @@ type Kind uint8
 
 // The kinds of Error.
 const (
-	KindInternal         Kind = iota // unexpected: logged, answered generically
-	KindInvalid                      // bad input or a business rule: 400
-	KindUnauthorized                 // no usable credential, or no access to the file: 401
-	KindForbidden                    // authenticated but not allowed: 403
-	KindNotFound                     // the target does not exist: 404
-	KindConflict                     // unique value already taken: 400 or 409 by dialect
-	KindPrecondition                 // If-Match did not match: 412
-	KindRateLimited                  // too many attempts: 429
-	KindUnavailable                  // the database cannot be reached: 503
-	KindUnchanged                    // nothing to change (ZITADEL answers this as an error)
+	KindInternal     Kind = iota // unexpected: logged, answered generically
+	KindInvalid                  // bad input or a business rule: 400
+	KindUnauthorized             // no usable credential, or no access to the file: 401
+	KindForbidden                // authenticated but not allowed: 403
+	KindNotFound                 // the target does not exist: 404
+	KindConflict                 // unique value already taken: 400 or 409 by dialect
+	KindPrecondition             // If-Match did not match: 412
+	KindRateLimited              // too many attempts: 429
+	KindUnavailable              // the database cannot be reached: 503
+	KindUnchanged                // nothing to change (ZITADEL answers this as an error)
 )
 
 var kindNames = [...]string{"internal", "invalid", "unauthorized", "forbidden", "not found", "conflict",
