@@ -13,7 +13,7 @@ import (
 	"github.com/fileapi/fileapi/models"
 )
 
-// The three dialects change a profile through one Store method (DESIGN.md): a change made through one is read
+// The three dialects change a profile through one Store method (docs/architecture.md): a change made through one is read
 // back through the others with the same version, the same values and one audit row; no-change detection and
 // If-Match agree.
 

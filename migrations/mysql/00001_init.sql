@@ -1,5 +1,5 @@
 -- +goose Up
--- The whole schema of DESIGN.md, in MySQL/MariaDB form (also TiDB- and Vitess-friendly: every table has a
+-- The whole schema of docs/architecture.md, in MySQL/MariaDB form (also TiDB- and Vitess-friendly: every table has a
 -- primary key, no foreign keys). Ids that .NET clients read as int (files, users) are signed INT.
 -- utf8mb4_bin: byte comparison everywhere; case-insensitive lookups use the *_key columns, as on SQLite.
 CREATE TABLE files (

@@ -1,5 +1,5 @@
 -- +goose Up
--- The whole schema of DESIGN.md. Ids that .NET clients read as int (files, users) fit 32 bits.
+-- The whole schema of docs/architecture.md. Ids that .NET clients read as int (files, users) fit 32 bits.
 -- Case-insensitive lookups use *_key columns (the lower-cased value) so both dialects compare the same way.
 CREATE TABLE files (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT CHECK (id BETWEEN 1 AND 2147483647),
