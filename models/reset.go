@@ -52,8 +52,9 @@ func (s *Store) ResetUser(ctx context.Context, hash string) (int64, error) {
 	return c.UserID, nil
 }
 
-// CompleteReset uses up a live reset link: the user's password becomes passwordHash and every access and
-// refresh token of the user is revoked, in one transaction.
+// CompleteReset uses up a live reset link: the user's password becomes passwordHash, every other pending
+// reset link of the user is voided, and every access and refresh token of the user is revoked, in one
+// transaction.
 func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) error {
 	return retry(ctx, func() error {
 		userID, err := s.ResetUser(ctx, hash)
@@ -69,6 +70,10 @@ func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) er
 		res, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL`, now, hash, CodeReset)
 		if err := oneRow(res, err, ErrResetInvalid.Message); err != nil {
 			return ErrResetInvalid
+		}
+		// Every other pending link of the user dies with it: two requests that raced may both have left one.
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`, now, userID, CodeReset); err != nil {
+			return translate(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
 			return translate(err)
