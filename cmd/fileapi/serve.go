@@ -45,7 +45,17 @@ func (c *cli) setting(fs *flag.FlagSet, name, envName, def string) string {
 // serveGCPercent is the garbage collector's target of serve (see serve).
 const serveGCPercent = 400
 
-func (c *cli) serve(ctx context.Context, args []string) error {
+// serveConfig is what serve was asked for, flags over environment over defaults.
+type serveConfig struct {
+	db                                string
+	addr, adminAddr, publicURL        string
+	logFormat, smtpURL, smsWebhookURL string
+	demo                              bool
+	lease                             time.Duration // FILEAPI_OUTBOX_LEASE; 0: the sender's default
+}
+
+// serveSettings reads serve's flags and environment, and checks them.
+func (c *cli) serveSettings(args []string) (serveConfig, error) {
 	fs, db := c.flags("serve", "serve [--addr 127.0.0.1:8080] [--public-url URL] [--demo] [--log-format text|json] [--smtp-url URL] [--sms-webhook-url URL] [--db DSN]")
 	fs.String("addr", "127.0.0.1:8080", "listen address (env FILEAPI_ADDR)")
 	fs.String("admin-addr", "", "listen address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:9090 (env FILEAPI_ADMIN_ADDR; default: none)")
@@ -55,94 +65,95 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fs.String("sms-webhook-url", "", "send SMS as a JSON POST {\"to\",\"body\"} to this http(s) URL (env FILEAPI_SMS_WEBHOOK_URL; default: to the log)")
 	demo := fs.Bool("demo", false, "on an empty database, create a demo file, user and access key, and print a ready curl")
 	if err := c.parse(fs, args); err != nil {
-		return err
+		return serveConfig{}, err
 	}
-	addr := c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080")
-	adminAddr := c.setting(fs, "admin-addr", "FILEAPI_ADMIN_ADDR", "")
-	publicURL := c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", "")
-	logFormat := c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text")
-	smtpURL := c.setting(fs, "smtp-url", "FILEAPI_SMTP_URL", "")
-	webhookURL := c.setting(fs, "sms-webhook-url", "FILEAPI_SMS_WEBHOOK_URL", "")
-	if publicURL != "" {
-		u, err := url.Parse(publicURL)
+	cfg := serveConfig{
+		db:            *db,
+		addr:          c.setting(fs, "addr", "FILEAPI_ADDR", "127.0.0.1:8080"),
+		adminAddr:     c.setting(fs, "admin-addr", "FILEAPI_ADMIN_ADDR", ""),
+		publicURL:     c.setting(fs, "public-url", "FILEAPI_PUBLIC_URL", ""),
+		logFormat:     c.setting(fs, "log-format", "FILEAPI_LOG_FORMAT", "text"),
+		smtpURL:       c.setting(fs, "smtp-url", "FILEAPI_SMTP_URL", ""),
+		smsWebhookURL: c.setting(fs, "sms-webhook-url", "FILEAPI_SMS_WEBHOOK_URL", ""),
+		demo:          *demo,
+	}
+	if cfg.publicURL != "" {
+		u, err := url.Parse(cfg.publicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return usageError{"serve: --public-url must be an http or https URL without query, fragment or credentials"}
+			return cfg, usageError{"serve: --public-url must be an http or https URL without query, fragment or credentials"}
 		}
 	}
-	// Both logs go to stderr; the access log's lines are written out in batches (lineBuffer), flushed at the
-	// latest when serve returns.
-	accessLines := newLineBuffer(c.stderr)
-	defer accessLines.Flush()
-	var log, accessLog *slog.Logger
-	switch logFormat {
-	case "text":
-		log, accessLog = slog.New(slog.NewTextHandler(c.stderr, nil)), slog.New(slog.NewTextHandler(accessLines, nil))
-	case "json":
-		log, accessLog = slog.New(slog.NewJSONHandler(c.stderr, nil)), slog.New(slog.NewJSONHandler(accessLines, nil))
-	default:
-		return usageError{"serve: --log-format must be text or json"}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return cfg, usageError{"serve: --log-format must be text or json"}
 	}
+	// FILEAPI_OUTBOX_LEASE: how long a sender's claim on messages holds before another instance may take them.
+	if v := c.getenv("FILEAPI_OUTBOX_LEASE"); v != "" {
+		lease, err := time.ParseDuration(v)
+		if err != nil || lease < time.Second {
+			return cfg, usageError{"serve: FILEAPI_OUTBOX_LEASE must be a duration of at least 1s, e.g. 2m"}
+		}
+		cfg.lease = lease
+	}
+	return cfg, nil
+}
+
+// serveLogs are serve's two logs, both to stderr: the error log, and the access log, whose lines are written
+// out in batches (lineBuffer) that flush must write out before serve returns.
+func serveLogs(format string, stderr io.Writer) (log, access *slog.Logger, flush func()) {
+	lines := newLineBuffer(stderr)
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, nil)), slog.New(slog.NewJSONHandler(lines, nil)), lines.Flush
+	}
+	return slog.New(slog.NewTextHandler(stderr, nil)), slog.New(slog.NewTextHandler(lines, nil)), lines.Flush
+}
+
+func (c *cli) serve(ctx context.Context, args []string) error {
+	cfg, err := c.serveSettings(args)
+	if err != nil {
+		return err
+	}
+	log, accessLog, flush := serveLogs(cfg.logFormat, c.stderr)
+	defer flush()
 	if c.getenv("GOGC") == "" {
 		// The live heap of a request server is small and its garbage is per request: collecting at 4x the live
 		// heap instead of 2x halves the collector's share of the CPU for a few MiB more. GOGC overrides it.
 		debug.SetGCPercent(serveGCPercent)
 	}
-	deliv, err := parseDelivery(smtpURL, webhookURL)
+	deliv, err := parseDelivery(cfg.smtpURL, cfg.smsWebhookURL)
 	if err != nil {
 		return err
 	}
-	// FILEAPI_OUTBOX_LEASE: how long a sender's claim on messages holds before another instance may take them.
-	var lease time.Duration
-	if v := c.getenv("FILEAPI_OUTBOX_LEASE"); v != "" {
-		if lease, err = time.ParseDuration(v); err != nil || lease < time.Second {
-			return usageError{"serve: FILEAPI_OUTBOX_LEASE must be a duration of at least 1s, e.g. 2m"}
-		}
-	}
-
-	s, err := c.open(ctx, *db)
+	s, err := c.open(ctx, cfg.db)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
-	d, _ := c.dsn(*db)
+	d, _ := c.dsn(cfg.db)
 	log.Info("database ready", slog.String("db", d.String()))
 
 	metrics := handlers.NewMetrics(s)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	if adminAddr != "" {
-		aln, err := net.Listen("tcp", adminAddr)
+	if cfg.adminAddr != "" {
+		stopAdmin, err := serveAdmin(cfg.adminAddr, s, metrics, log)
 		if err != nil {
 			_ = ln.Close()
-			return fmt.Errorf("listen on %s: %w", adminAddr, err)
+			return err
 		}
-		admin := &http.Server{Handler: handlers.Admin(s, metrics), ReadHeaderTimeout: readHeaderTimeout,
-			ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
-		go func() { _ = admin.Serve(aln) }()
-		defer func() { _ = admin.Close() }()
-		log.Info("admin listening", slog.String("addr", aln.Addr().String()))
+		defer stopAdmin()
 	}
-	srv := &http.Server{
-		Handler: handlers.New(handlers.Config{Store: s, PublicURL: publicURL, ListenAddr: ln.Addr().String(), Logger: log,
-			AccessLog: accessLog, Metrics: metrics}),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	srv := apiServer(ctx, handlers.Config{Store: s, PublicURL: cfg.publicURL, ListenAddr: ln.Addr().String(), Logger: log,
+		AccessLog: accessLog, Metrics: metrics})
 	log.Info("listening", slog.String("addr", ln.Addr().String()))
-	if publicURL == "" && !loopback(ln.Addr()) {
+	if cfg.publicURL == "" && !loopback(ln.Addr()) {
 		log.Warn("listening beyond loopback without --public-url: links sent by e-mail and SMS point at http://"+
 			ln.Addr().String()+", which clients elsewhere may not reach; set --public-url (FILEAPI_PUBLIC_URL)",
 			slog.String("addr", ln.Addr().String()))
 	}
-	if *demo {
-		base := publicURL
+	if cfg.demo {
+		base := cfg.publicURL
 		if base == "" {
 			base = "http://" + ln.Addr().String()
 		}
@@ -153,9 +164,62 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// The sender outlives ctx until the server has finished its requests, which may write messages, and
-	// stops before the store closes (deferred above, so run later).
-	sendCtx, cancelSender := context.WithCancel(context.WithoutCancel(ctx))
+	stopBackground := startBackground(ctx, s, log, deliv, metrics, cfg.lease)
+	defer stopBackground()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight, refuse new ones; then stop the sender, which may have messages of theirs to send.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	stopBackground()
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// apiServer is the HTTP server of the API, with serve's timeouts. Requests keep ctx's values but not its
+// cancellation: a stop lets them finish.
+func apiServer(ctx context.Context, cfg handlers.Config) *http.Server {
+	return &http.Server{
+		Handler:           handlers.New(cfg),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+}
+
+// serveAdmin serves /healthz, /readyz and /metrics on their own address until the returned stop is called.
+func serveAdmin(addr string, s *models.Store, metrics *handlers.Metrics, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	admin := &http.Server{Handler: handlers.Admin(s, metrics), ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
+	go func() { _ = admin.Serve(ln) }()
+	log.Info("admin listening", slog.String("addr", ln.Addr().String()))
+	return func() { _ = admin.Close() }, nil
+}
+
+// startBackground starts the outbox sender and the sweeper. They outlive ctx until stop is called (after the
+// server has finished its requests, which may write messages), and stop before the store closes. stop may be
+// called more than once.
+func startBackground(ctx context.Context, s *models.Store, log *slog.Logger, deliv delivery, metrics *handlers.Metrics,
+	lease time.Duration) (stop func()) {
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	senderDone := make(chan struct{})
 	snd := newSender(s, log, deliv)
 	snd.metrics = metrics
@@ -164,29 +228,10 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	go func() {
 		defer close(senderDone)
-		snd.run(sendCtx)
+		snd.run(bg)
 	}()
-	stopSender := sync.OnceFunc(func() { cancelSender(); <-senderDone })
-	go sweep(sendCtx, s, log)
-	defer stopSender()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// Finish the requests in flight, refuse new ones.
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	stopSender()
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	go sweep(bg, s, log)
+	return sync.OnceFunc(func() { cancel(); <-senderDone })
 }
 
 // Demo data: the examples of the spec.
