@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/fileapi/fileapi/models"
 )
 
 // chromiumPath is Debian's Chromium, which .ci/run installs.
@@ -56,6 +59,9 @@ func TestAuthorizeBrowser(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))),
 			chromedp.WaitVisible(chromedp.ID("username")),
+		))
+		screenshot(t, ctx, "oauth-signin")
+		require.NoError(t, chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.ID("username"), "ann@example.com"),
 			chromedp.SendKeys(chromedp.ID("password"), "s3cret!"),
 			chromedp.Click(chromedp.ID("sign-in")),
@@ -66,14 +72,7 @@ func TestAuthorizeBrowser(t *testing.T) {
 		assert.Contains(t, text, "Ledger Sync")
 		assert.Contains(t, text, "Acme Pty Ltd")
 
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		require.NoError(t, err)
-		shot := filepath.Join(t.TempDir(), "consent.png")
-		require.NoError(t, os.WriteFile(shot, png, 0o644))
-		written, err := os.ReadFile(shot)
-		require.NoError(t, err)
-		assert.True(t, bytes.HasPrefix(written, []byte("\x89PNG\r\n\x1a\n")), "a PNG")
-		t.Logf("consent page: %s (%d bytes)", shot, len(written))
+		screenshot(t, ctx, "oauth-consent")
 
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Click(chromedp.ID("allow")),
@@ -95,6 +94,127 @@ func TestAuthorizeBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "full fileid:777", tok.Extra("scope"))
 	})
+}
+
+// TestAuthorizeBrowser2FA walks the other pages of the authorization endpoint in headless Chromium: the error
+// page of an unknown client, the login page with an error, and the code page of a user with two-factor
+// authentication, up to the consent page.
+func TestAuthorizeBrowser2FA(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ctx := newBrowser(t)
+		_, _, err := fx.store.UpdateProfile(context.Background(), fx.ann.ID, models.ProfileChange{MobileNumber: models.To("0412 345 678")}, models.ChangeOptions{Via: "test"})
+		require.NoError(t, err)
+		fx.enable2FA(fx.ann.ID)
+		clientID, _ := fx.authzClient(t, "Ledger Sync", false, "http://127.0.0.1/cb")
+		srv := httptest.NewServer(fx.handler)
+		defer srv.Close()
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+authzURL("fa_unknown", "")),
+			chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`)),
+		))
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		require.NoError(t, err)
+		assert.Contains(t, text, "Unknown client.")
+		screenshot(t, ctx, "oauth-error")
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+authzURL(clientID, "state=xyz")),
+			chromedp.WaitVisible(chromedp.ID("username")),
+			chromedp.SendKeys(chromedp.ID("username"), "ann@example.com"),
+			chromedp.SendKeys(chromedp.ID("password"), "wrong!"),
+			chromedp.Click(chromedp.ID("sign-in")),
+			chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`)),
+		))
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		require.NoError(t, err)
+		assert.Contains(t, text, "The user name or password is incorrect.")
+		screenshot(t, ctx, "oauth-signin-error")
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.ID("password"), "s3cret!"),
+			chromedp.Click(chromedp.ID("sign-in")),
+			chromedp.WaitVisible(chromedp.ID("otp")),
+		))
+		screenshot(t, ctx, "oauth-code")
+		msgs, err := fx.store.Outbox(context.Background(), "+61412345678")
+		require.NoError(t, err)
+		require.Len(t, msgs, 1)
+		code := smsCode.FindStringSubmatch(msgs[0].Body)
+		require.NotNil(t, code, msgs[0].Body)
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.ID("otp"), code[1]),
+			chromedp.Click(chromedp.ID("verify")),
+			chromedp.WaitVisible(chromedp.ID("allow")),
+		))
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		require.NoError(t, err)
+		assert.Contains(t, text, "Ledger Sync")
+	})
+}
+
+// screenshotSizes are the widths every page is photographed at: a desktop window and a 390px phone.
+var screenshotSizes = []struct {
+	suffix        string
+	width, height int64
+	mobile        bool
+}{{"", 1280, 800, false}, {"-mobile", 390, 844, true}}
+
+// screenshot saves the page the browser shows as PNGs in the test log directory, NAME-PAGE.png at desktop
+// width and NAME-PAGE-mobile.png at 390px, where NAME is the test's name, and logs their paths. Each time it
+// checks that the shared stylesheet applies (the card of pages_layout.go) and that nothing is wider than the
+// screen. The viewport is the desktop one afterwards.
+func screenshot(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	dir := testLogDir(t)
+	name := strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()) + "-" + page
+	for _, size := range screenshotSizes {
+		var opts []chromedp.EmulateViewportOption
+		if size.mobile {
+			opts = append(opts, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)
+		}
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(size.width, size.height, opts...)))
+		card, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const s = getComputedStyle(document.querySelector("main"));
+			return [s.backgroundColor, s.borderTopLeftRadius, getComputedStyle(document.body).fontFamily.split(",")[0]].join(" | ") })()`))
+		require.NoError(t, err)
+		assert.Equal(t, "rgb(255, 255, 255) | 8px | system-ui", card, "%s: the shared stylesheet applies", page)
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		require.NoError(t, err)
+		assert.False(t, overflow, "%s: nothing is wider than %dpx", page, size.width)
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		require.NoError(t, err)
+		require.True(t, bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")), "a PNG")
+		path := filepath.Join(dir, name+size.suffix+".png")
+		require.NoError(t, os.WriteFile(path, png, 0o644))
+		t.Logf("%s page (%dpx wide): %s (%d bytes)", page, size.width, path, len(png))
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(screenshotSizes[0].width, screenshotSizes[0].height)))
+}
+
+// testLogDir is where tests leave files for people to look at: $FILEAPI_TEST_LOG_DIR, else testlogs at the
+// root of the repository (the nearest directory above with a go.mod). It is created.
+func testLogDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("FILEAPI_TEST_LOG_DIR")
+	if dir == "" {
+		wd, err := os.Getwd()
+		require.NoError(t, err)
+		root := wd
+		for {
+			if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+				break
+			}
+			parent := filepath.Dir(root)
+			if parent == root {
+				root = wd
+				break
+			}
+			root = parent
+		}
+		dir = filepath.Join(root, "testlogs")
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	return dir
 }
 
 // newBrowser starts headless Chromium for one test, with the flags this closed network needs and a fresh

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"html/template"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -39,38 +38,9 @@ const (
 	tmplConsent = "consent"
 )
 
+// pagesHTML holds the pages of the authorization endpoint; "top", "bottom" and "alert" are the shared layout
+// (pages_layout.go).
 const pagesHTML = `
-{{define "top"}}<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} – fileapi</title>
-<style>
-body{margin:0;background:#f4f5f7;color:#1d2330;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:24rem;margin:3rem auto;padding:2rem;background:#fff;border:1px solid #d9dce3;border-radius:8px}
-h1{margin:0 0 1rem;font-size:1.5rem}
-label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #8a90a0;border-radius:4px}
-input:focus,button:focus{outline:3px solid #2f6fdf;outline-offset:1px}
-button{margin:1.5rem .5rem 0 0;padding:.5rem 1.25rem;font:inherit;border:1px solid #1f4fb0;border-radius:4px;background:#2f6fdf;color:#fff;cursor:pointer}
-button#deny{background:#fff;color:#1f4fb0}
-.alert{padding:.5rem .75rem;border-left:4px solid #b3261e;background:#fdecea}
-.who{color:#4a5160;font-size:.9rem}
-</style>
-</head>
-<body>
-<main>
-{{end}}
-
-{{define "bottom"}}</main>
-</body>
-</html>
-{{end}}
-
-{{define "alert"}}{{if .Message}}<p class="alert" role="alert">{{.Message}}</p>
-{{end}}{{end}}
-
 {{define "hidden"}}{{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<input type="hidden" name="csrf_token" value="{{.CSRF}}">
 {{end}}
@@ -89,6 +59,7 @@ button#deny{background:#fff;color:#1f4fb0}
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit" id="sign-in">Sign in</button>
 </form>
+<p class="aside"><a href="/password-reset" id="forgot-password">Forgot your password?</a></p>
 {{template "bottom" .}}{{end}}
 
 {{define "otp"}}{{template "top" .}}<h1>Enter your code</h1>
@@ -120,7 +91,7 @@ button#deny{background:#fff;color:#1f4fb0}
 {{template "bottom" .}}{{end}}
 `
 
-var pages = template.Must(template.New("pages").Parse(pagesHTML))
+var pages = newPages("pages", pagesHTML)
 
 // pageHeaders go on every answer of a server-rendered page (the authorization endpoint's pages and redirects,
 // the password-reset page): nothing is cached, framed or leaked through Referer, under the page's CSP.

@@ -2,11 +2,12 @@ package handlers
 
 import (
 	"bytes"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -40,8 +41,18 @@ func (h *saasuReset) request(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	name := credentialField(b, "Username")
-	if name == "" {
+	if err := h.start(c, credentialField(b, "Username")); err != nil {
+		return err
+	}
+	msg := "A password reset email has been sent."
+	return h.saasu.render(c, http.StatusOK, hal.BaseResponseModel{Root: "PasswordResetResponse", StatusMessage: &msg, Links: hal.Links{}})
+}
+
+// start is a reset request, of the API (request) or of the page's request form (requested): a username is
+// required, every request counts towards the limits, and an e-mail goes out only to a user send finds. Its
+// outcome never tells whether the user exists.
+func (h *saasuReset) start(c *gin.Context, name string) error {
+	if strings.TrimFunc(name, unicode.IsSpace) == "" {
 		return models.Errorf(models.KindInvalid, "Username is required.")
 	}
 	key, addr := models.Fold(name), clientAddr(c.Request)
@@ -54,11 +65,7 @@ func (h *saasuReset) request(c *gin.Context) error {
 	if err := h.limits.Fail(ctx, key, addr); err != nil { // every request counts
 		return err
 	}
-	if err := h.send(c, name); err != nil {
-		return err
-	}
-	msg := "A password reset email has been sent."
-	return h.saasu.render(c, http.StatusOK, hal.BaseResponseModel{Root: "PasswordResetResponse", StatusMessage: &msg, Links: hal.Links{}})
+	return h.send(c, name)
 }
 
 // send finds the user (username, else a unique e-mail) and writes the reset e-mail; unknown users, service
@@ -93,33 +100,78 @@ func (h *saasuReset) send(c *gin.Context, name string) error {
 	})
 }
 
-var resetPage = template.Must(template.New("reset").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;font-size:1rem}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}.msg{padding:.75rem;background:#fdecea;border-radius:4px}.ok{background:#e8f5e9}</style>
-</head><body><main><h1>{{.Title}}</h1>
-{{if .Message}}<p class="msg{{if .Done}} ok{{end}}" role="{{if .Done}}status{{else}}alert{{end}}">{{.Message}}</p>{{end}}
-{{if .Form}}<form method="post" action="/password-reset">
-<input type="hidden" name="token" value="{{.Token}}"><input type="hidden" name="csrf_token" value="{{.CSRF}}">
-<label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="6" maxlength="250" required>
-<label for="password_confirm">New password again</label><input id="password_confirm" name="password_confirm" type="password" autocomplete="new-password" minlength="6" maxlength="250" required>
+// The password rule of every way to set a password (saasu_credential.go, workspace_session.go), in characters.
+const (
+	passwordMin = 6
+	passwordMax = 250
+)
+
+// resetPages are the reset page's three faces on the shared layout (pages_layout.go): the form of a live link
+// ("reset"), a message alone ("reset-message"), and the form that requests a link ("reset-request").
+var resetPages = newPages("reset", `
+{{define "reset"}}{{template "top" .}}<h1>{{.Title}}</h1>
+{{template "alert" .}}<form method="post" action="/password-reset">
+<input type="hidden" name="token" value="{{.Token}}">
+<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<label for="password">New password</label>
+<input type="password" id="password" name="password" autocomplete="new-password" minlength="{{.Min}}" maxlength="{{.Max}}" aria-describedby="password-rule" required>
+<p class="hint" id="password-rule">{{.Min}} to {{.Max}} characters.</p>
+<label for="password_confirm">New password again</label>
+<input type="password" id="password_confirm" name="password_confirm" autocomplete="new-password" minlength="{{.Min}}" maxlength="{{.Max}}" required>
 <button type="submit" id="set-password">Set password</button>
-</form>{{end}}
-</main></body></html>`))
+</form>
+{{template "bottom" .}}{{end}}
+
+{{define "reset-message"}}{{template "top" .}}<h1>{{.Title}}</h1>
+{{if .Done}}<p class="notice" role="status">{{.Message}}</p>
+{{else}}<p class="alert" role="alert">{{.Message}}</p>
+{{end}}{{template "bottom" .}}{{end}}
+
+{{define "reset-request"}}{{template "top" .}}<h1>{{.Title}}</h1>
+<p>Enter the email address or username of your account. We will send a link to choose a new password to the email address of the account.</p>
+{{template "alert" .}}<form method="post" action="/password-reset">
+<input type="hidden" name="csrf_token" value="{{.CSRF}}">
+<label for="username">Email address or username</label>
+<input type="text" id="username" name="username" value="{{.Username}}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+<button type="submit" id="send-link">Send reset link</button>
+</form>
+{{template "bottom" .}}{{end}}
+`)
 
 type resetView struct {
 	Title, Message, Token, CSRF string
+	Username                    string // the request form: the username as typed
 	Form, Done                  bool
+	Request                     bool // the request form rather than the form of a link
 }
 
+// Min and Max are the password rule, stated on the form and enforced by its inputs.
+func (resetView) Min() int { return passwordMin }
+func (resetView) Max() int { return passwordMax }
+
 func (h *saasuReset) render(c *gin.Context, status int, v resetView) error {
+	name := "reset-message"
+	switch {
+	case v.Request:
+		name = "reset-request"
+	case v.Form:
+		name = "reset"
+	}
 	var b bytes.Buffer
-	if err := resetPage.Execute(&b, v); err != nil {
+	if err := resetPages.ExecuteTemplate(&b, name, v); err != nil {
 		return err
 	}
 	pageHeaders(c, resetCSP)
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
 	return nil
+}
+
+// newCSRF sets the double-submit cookie of the page's forms and returns its value.
+func (h *saasuReset) newCSRF(c *gin.Context) string {
+	token := auth.NewSecret("")
+	http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: token, Path: "/password-reset", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.links.secure(c.Request)})
+	return token
 }
 
 // Texts of the reset page (saasu.md §6.3).
@@ -129,21 +181,29 @@ const (
 	resetLength   = "The password must be between 6 and 250 characters."
 	resetDone     = "Your password has been changed."
 	resetExpired  = "This form has expired. Please open the link again."
+
+	resetRequestTitle   = "Reset your password"
+	resetRequestExpired = "This form has expired. Please try again."
+	resetRequestNoName  = "Enter your email address or username."
+	resetRequestSent    = "If an account with that email address or username exists, we have sent it an email with a link to choose a new password. The link is valid for one hour."
+	resetRequestTooMany = "Too many requests. Try again later."
 )
 
 // page serves the form of a live link (GET) and sets the new password (POST). The link stays valid after a
-// mistake in the form; using it revokes every token of the user.
+// mistake in the form; using it revokes every token of the user. Without a token, the GET serves the form
+// that requests a link, and its POST (a username and no token) is handled by requested.
 func (h *saasuReset) page(c *gin.Context) error {
 	ctx := c.Request.Context()
 	v := resetView{Title: "Choose a new password"}
 	if c.Request.Method == http.MethodGet {
 		v.Token = c.Query("token")
+		if v.Token == "" {
+			return h.render(c, http.StatusOK, resetView{Title: resetRequestTitle, Request: true, CSRF: h.newCSRF(c)})
+		}
 		if _, err := h.store.ResetUser(ctx, auth.HashSecret(v.Token)); err != nil {
 			return h.failed(c, err, v)
 		}
-		v.CSRF = auth.NewSecret("")
-		http.SetCookie(c.Writer, &http.Cookie{Name: csrfCookie, Value: v.CSRF, Path: "/password-reset", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: h.links.secure(c.Request)})
+		v.CSRF = h.newCSRF(c)
 		v.Form = true
 		return h.render(c, http.StatusOK, v)
 	}
@@ -158,6 +218,9 @@ func (h *saasuReset) page(c *gin.Context) error {
 	if err != nil {
 		return h.render(c, http.StatusBadRequest, resetView{Title: v.Title, Message: resetInvalid})
 	}
+	if !f.Has("token") && f.Has("username") {
+		return h.requested(c, f)
+	}
 	v.Token, v.CSRF = f.Get("token"), f.Get("csrf_token")
 	if !csrfMatches(c, v.CSRF) {
 		return h.render(c, http.StatusBadRequest, resetView{Title: v.Title, Message: resetExpired})
@@ -171,7 +234,7 @@ func (h *saasuReset) page(c *gin.Context) error {
 	case pw != f.Get("password_confirm"):
 		v.Message = resetMismatch
 		return h.render(c, http.StatusBadRequest, v)
-	case n < 6 || n > 250:
+	case n < passwordMin || n > passwordMax:
 		v.Message = resetLength
 		return h.render(c, http.StatusBadRequest, v)
 	}
@@ -183,6 +246,29 @@ func (h *saasuReset) page(c *gin.Context) error {
 		return h.failed(c, err, v)
 	}
 	return h.render(c, http.StatusOK, resetView{Title: "Password changed", Message: resetDone, Done: true})
+}
+
+// requested is the POST of the request form: the request of the API (start), answered as a page. Like the
+// API, it answers the same whether or not the user exists.
+func (h *saasuReset) requested(c *gin.Context, f url.Values) error {
+	v := resetView{Title: resetRequestTitle, Request: true, Username: f.Get("username")}
+	if !csrfMatches(c, f.Get("csrf_token")) {
+		v.Message, v.CSRF = resetRequestExpired, h.newCSRF(c)
+		return h.render(c, http.StatusBadRequest, v)
+	}
+	err := h.start(c, v.Username)
+	if err == nil {
+		return h.render(c, http.StatusOK, resetView{Title: "Check your email", Message: resetRequestSent, Done: true})
+	}
+	switch e := models.AsError(err); e.Kind {
+	case models.KindInvalid:
+		v.Message, v.CSRF = resetRequestNoName, f.Get("csrf_token")
+		return h.render(c, http.StatusBadRequest, v)
+	case models.KindRateLimited:
+		c.Header("Retry-After", retryAfter(e))
+		return h.render(c, http.StatusTooManyRequests, resetView{Title: v.Title, Message: resetRequestTooMany})
+	}
+	return h.failed(c, err, v)
 }
 
 // failed answers a page for an invalid link, or for an outage or a bug (logged).

@@ -133,6 +133,9 @@ func TestResetPasswordPage(t *testing.T) {
 		assert.Contains(t, body, `<form method="post" action="/password-reset">`)
 		assert.Contains(t, body, `<label for="password">`)
 		assert.Contains(t, body, `<label for="password_confirm">`)
+		assert.Contains(t, body, `<p class="hint" id="password-rule">6 to 250 characters.</p>`, "the rule, before the user types")
+		assert.Regexp(t, `<input type="password" id="password" name="password" autocomplete="new-password" minlength="6" maxlength="250" aria-describedby="password-rule" required>`, body)
+		assert.Regexp(t, `<input type="password" id="password_confirm" name="password_confirm" autocomplete="new-password" minlength="6" maxlength="250" required>`, body)
 		assert.NotContains(t, body, "<script")
 
 		post := func(c *http.Client, fields ...string) (int, string) {
@@ -195,6 +198,12 @@ func TestResetPasswordBrowser(t *testing.T) {
 		require.NoError(t, chromedp.Do(ctx,
 			chromedp.Navigate(srv.URL+"/password-reset?token="+url.QueryEscape(token)),
 			chromedp.WaitVisible(chromedp.ID("password")),
+		))
+		rule, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("password-rule")))
+		require.NoError(t, err)
+		assert.Equal(t, "6 to 250 characters.", rule, "the rule shows before the user types")
+		screenshot(t, ctx, "reset-form")
+		require.NoError(t, chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.ID("password"), "br0wser-pw"),
 			chromedp.SendKeys(chromedp.ID("password_confirm"), "br0wser-pw"),
 			chromedp.Click(chromedp.ID("set-password")),
@@ -203,9 +212,180 @@ func TestResetPasswordBrowser(t *testing.T) {
 		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 		require.NoError(t, err)
 		assert.Contains(t, text, "Your password has been changed.")
+		screenshot(t, ctx, "reset-done")
 		w := fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"br0wser-pw"}`, "Content-Type: application/json")
 		assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
 		assert.Equal(t, http.StatusUnauthorized, fx.do("GET", "/User?FileId=777", "", "Authorization: Bearer "+old.AccessToken).Code)
+	})
+}
+
+// TestResetPasswordRequestPage: GET /password-reset without a token is the form that requests a link, and its
+// POST is the request of POST /User/reset-password (the same e-mail, limits and answer for any username).
+func TestResetPasswordRequestPage(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ctx := context.Background()
+		fx.user(models.NewUser{Username: "robot@example.com", FirstName: "Robot", Type: models.UserService})
+		outbox := func() []models.OutboxMessage {
+			msgs, err := fx.store.Outbox(ctx, "")
+			require.NoError(t, err)
+			return msgs
+		}
+		resetPageHeaders := func(w *httptest.ResponseRecorder) string {
+			t.Helper()
+			assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
+			assert.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+			assert.Equal(t, "no-referrer", w.Header().Get("Referrer-Policy"))
+			assert.Equal(t, "DENY", w.Header().Get("X-Frame-Options"))
+			assert.Equal(t, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", w.Header().Get("Content-Security-Policy"))
+			body := w.Body.String()
+			assert.NotContains(t, body, "<script")
+			return body
+		}
+		csrfOf := func(w *httptest.ResponseRecorder) string {
+			t.Helper()
+			cookies := w.Result().Cookies()
+			require.Len(t, cookies, 1)
+			ck := cookies[0]
+			assert.Equal(t, "fileapi_csrf="+ck.Value+"; Path=/password-reset; HttpOnly; Secure; SameSite=Lax", w.Header().Get("Set-Cookie"), "the public URL is https")
+			assert.Regexp(t, `^[A-Za-z0-9_-]{43}$`, ck.Value)
+			return ck.Value
+		}
+
+		// The sign-in page links here.
+		clientID, _ := fx.authzClient(t, "Ledger Sync", false, authzCallback)
+		w := fx.do("GET", authzURL(clientID, ""), "")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Contains(t, w.Body.String(), `<a href="/password-reset" id="forgot-password">Forgot your password?</a>`)
+
+		var csrf string
+		for _, target := range []string{"/password-reset", "/password-reset?token="} {
+			w = fx.do("GET", target, "")
+			require.Equal(t, http.StatusOK, w.Code, target)
+			body := resetPageHeaders(w)
+			csrf = csrfOf(w)
+			assert.Contains(t, body, `<title>Reset your password – fileapi</title>`)
+			assert.Contains(t, body, `<form method="post" action="/password-reset">`)
+			assert.Contains(t, body, `<input type="hidden" name="csrf_token" value="`+csrf+`">`)
+			assert.Contains(t, body, `<label for="username">Email address or username</label>`)
+			assert.Contains(t, body, `<input type="text" id="username" name="username" value="" autocomplete="username"`)
+			assert.Contains(t, body, `<button type="submit" id="send-link">Send reset link</button>`)
+			assert.NotContains(t, body, `name="token"`)
+			assert.NotContains(t, body, `role="alert"`)
+		}
+		post := func(username string, headers ...string) *httptest.ResponseRecorder {
+			form := url.Values{"csrf_token": {csrf}, "username": {username}}.Encode()
+			return fx.do("POST", "/password-reset", form, append([]string{formCT}, headers...)...)
+		}
+		cookie := "Cookie: fileapi_csrf=" + csrf
+
+		// Without its cookie, or without a username: the form again, and nothing is sent or counted.
+		w = post("ann@example.com")
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		body := resetPageHeaders(w)
+		assert.Contains(t, body, `<p class="alert" role="alert">This form has expired. Please try again.</p>`)
+		assert.Contains(t, body, `value="ann@example.com"`, "the username is kept")
+		assert.Contains(t, body, `<input type="hidden" name="csrf_token" value="`+csrfOf(w)+`">`, "with a new cookie")
+		w = post(" \t", cookie)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		body = resetPageHeaders(w)
+		assert.Contains(t, body, `<p class="alert" role="alert">Enter your email address or username.</p>`)
+		assert.Contains(t, body, `<input type="hidden" name="csrf_token" value="`+csrf+`">`)
+		assert.Empty(t, outbox())
+
+		// A user with an address gets the e-mail of POST /User/reset-password, whose link opens the reset form.
+		w = post("ann@example.com", cookie)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		sent := resetPageHeaders(w)
+		assert.Contains(t, sent, `<title>Check your email – fileapi</title>`)
+		assert.Contains(t, sent, `<p class="notice" role="status">If an account with that email address or username exists, we have sent it an email with a link to choose a new password. The link is valid for one hour.</p>`)
+		assert.NotContains(t, sent, "<form")
+		require.Len(t, outbox(), 1)
+		token := fx.resetToken(t, "ann@example.com")
+		id, err := fx.store.ResetUser(ctx, auth.HashSecret(token))
+		require.NoError(t, err)
+		assert.Equal(t, fx.ann.ID, id, "the link is ann's")
+		w = fx.do("GET", "/password-reset?token="+url.QueryEscape(token), "")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Contains(t, w.Body.String(), `id="set-password"`)
+
+		// Unknown users and service accounts get the same answer, and nothing; a unique e-mail finds its user.
+		for _, name := range []string{"nobody@example.com", "robot@example.com"} {
+			w = post(name, cookie)
+			require.Equal(t, http.StatusOK, w.Code, name)
+			assert.Equal(t, sent, w.Body.String(), name)
+		}
+		assert.Len(t, outbox(), 1)
+		w = post("BOB@example.com", cookie)
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, sent, w.Body.String())
+		fx.resetToken(t, "bob@example.com")
+		assert.Len(t, outbox(), 2)
+
+		// The limits are those of POST /User/reset-password, and shared with it: 3 per username an hour.
+		require.Equal(t, http.StatusOK, fx.do("POST", "/User/reset-password", `{"Username":"ann@example.com"}`, "Content-Type: application/json").Code)
+		require.Equal(t, http.StatusOK, post("Ann@example.com", cookie).Code)
+		w = post("ann@example.com", cookie)
+		require.Equal(t, http.StatusTooManyRequests, w.Code)
+		assert.Equal(t, "3600", w.Header().Get("Retry-After"))
+		body = resetPageHeaders(w)
+		assert.Contains(t, body, `<p class="alert" role="alert">Too many requests. Try again later.</p>`)
+		assert.NotContains(t, body, "<form")
+		assert.Equal(t, http.StatusTooManyRequests, fx.do("POST", "/User/reset-password", `{"Username":"ann@example.com"}`, "Content-Type: application/json").Code)
+		msgs, err := fx.store.Outbox(ctx, "ann@example.com")
+		require.NoError(t, err)
+		assert.Len(t, msgs, 3, "one e-mail per counted request")
+
+		// A form with a token is still the form of a link, whatever else it carries.
+		w = fx.do("POST", "/password-reset", url.Values{"token": {"fa_pr_unknown"}, "csrf_token": {csrf}, "username": {"ann@example.com"}}.Encode(), formCT, cookie)
+		require.Equal(t, http.StatusBadRequest, w.Code)
+		assert.Contains(t, w.Body.String(), "This link is invalid or has expired.")
+	})
+}
+
+// TestResetRequestBrowser: from the sign-in page to the request form, the e-mail, and the form of its link, in
+// headless Chromium.
+func TestResetRequestBrowser(t *testing.T) {
+	each(t, func(t *testing.T, fx *fixture) {
+		ctx := newBrowser(t)
+		clientID, _ := fx.authzClient(t, "Ledger Sync", false, "http://127.0.0.1/cb")
+		srv := httptest.NewServer(fx.handler)
+		defer srv.Close()
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+authzURL(clientID, "state=xyz")),
+			chromedp.WaitVisible(chromedp.ID("forgot-password")),
+			chromedp.Click(chromedp.ID("forgot-password")),
+			chromedp.WaitVisible(chromedp.ID("send-link")),
+		))
+		location, err := chromedp.Run(ctx, chromedp.Location())
+		require.NoError(t, err)
+		assert.Equal(t, srv.URL+"/password-reset", location)
+		screenshot(t, ctx, "reset-request")
+
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.ID("username"), "ann@example.com"),
+			chromedp.Click(chromedp.ID("send-link")),
+			chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)),
+		))
+		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		require.NoError(t, err)
+		assert.Contains(t, text, "we have sent it an email with a link")
+		screenshot(t, ctx, "reset-request-sent")
+
+		token := fx.resetToken(t, "ann@example.com")
+		require.NoError(t, chromedp.Do(ctx,
+			chromedp.Navigate(srv.URL+"/password-reset?token="+url.QueryEscape(token)),
+			chromedp.WaitVisible(chromedp.ID("password")),
+			chromedp.SendKeys(chromedp.ID("password"), "br0wser-pw"),
+			chromedp.SendKeys(chromedp.ID("password_confirm"), "br0wser-pX"),
+			chromedp.Click(chromedp.ID("set-password")),
+			chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`)),
+		))
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		require.NoError(t, err)
+		assert.Contains(t, text, "The passwords do not match.")
+		assert.Contains(t, text, "6 to 250 characters.")
+		screenshot(t, ctx, "reset-mismatch")
 	})
 }
 
