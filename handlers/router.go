@@ -16,7 +16,7 @@ import (
 	"github.com/fileapi/fileapi/models"
 )
 
-// MaxBody is the largest request body any route reads (DESIGN.md: 1 MiB → 413).
+// MaxBody is the largest request body any route reads (1 MiB → 413 in every dialect).
 const MaxBody = 1 << 20
 
 // readBody reads a request body of at most MaxBody bytes. tooLarge is true, and nothing is read, when the

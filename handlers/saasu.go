@@ -126,7 +126,12 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		return
 	}
 	var media *codec.UnsupportedMediaError
+	var limited rateLimited
 	switch {
+	case errors.As(err, &limited):
+		c.Header("Retry-After", seconds(limited.wait))
+		_ = d.render(c, http.StatusTooManyRequests, hal.Message{Message: msgTooMany})
+		return
 	case errors.Is(err, errTooLarge):
 		_ = d.render(c, http.StatusRequestEntityTooLarge, hal.Message{Message: msgTooLarge})
 		return
@@ -145,9 +150,6 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, receivedPath(c.Request))})
 	case models.KindPrecondition:
 		_ = d.render(c, http.StatusPreconditionFailed, hal.String(msgChanged))
-	case models.KindRateLimited:
-		c.Header("Retry-After", retryAfter(e))
-		_ = d.render(c, http.StatusTooManyRequests, hal.Message{Message: msgTooMany})
 	case models.KindUnavailable:
 		logUnexpected(d.log, c, e)
 		c.Header("Retry-After", "5")
@@ -158,8 +160,10 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 	}
 }
 
-// retryAfter is the Retry-After value of a rate-limited error.
-func retryAfter(e *models.Error) string { return seconds(e.RetryAfter) }
+// rateLimited is a request that a limit refused: wait is how long until the limit lets the caller in again.
+type rateLimited struct{ wait time.Duration }
+
+func (e rateLimited) Error() string { return "rate limited for " + e.wait.String() }
 
 // seconds renders a wait as Retry-After: whole seconds, rounded up, at least 1.
 func seconds(d time.Duration) string {

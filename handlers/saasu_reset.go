@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -60,7 +61,7 @@ func (h *saasuReset) start(c *gin.Context, name string) error {
 	if wait, err := h.limits.Check(ctx, key, addr); err != nil {
 		return err
 	} else if wait > 0 {
-		return &models.Error{Kind: models.KindRateLimited, RetryAfter: wait}
+		return rateLimited{wait: wait}
 	}
 	if err := h.limits.Fail(ctx, key, addr); err != nil { // every request counts
 		return err
@@ -260,12 +261,13 @@ func (h *saasuReset) requested(c *gin.Context, f url.Values) error {
 	if err == nil {
 		return h.render(c, http.StatusOK, resetView{Title: "Check your email", Message: resetRequestSent, Done: true})
 	}
-	switch e := models.AsError(err); e.Kind {
-	case models.KindInvalid:
+	var limited rateLimited
+	switch {
+	case models.KindOf(err) == models.KindInvalid:
 		v.Message, v.CSRF = resetRequestNoName, f.Get("csrf_token")
 		return h.render(c, http.StatusBadRequest, v)
-	case models.KindRateLimited:
-		c.Header("Retry-After", retryAfter(e))
+	case errors.As(err, &limited):
+		c.Header("Retry-After", seconds(limited.wait))
 		return h.render(c, http.StatusTooManyRequests, resetView{Title: v.Title, Message: resetRequestTooMany})
 	}
 	return h.failed(c, err, v)

@@ -3,7 +3,6 @@ package models
 import (
 	"errors"
 	"fmt"
-	"time"
 )
 
 // Kind classifies an Error; each dialect maps a Kind to its own status and body.
@@ -19,13 +18,12 @@ const (
 	KindNotFound                 // the target does not exist: 404
 	KindConflict                 // unique value already taken: 400 or 409 by dialect
 	KindPrecondition             // If-Match did not match: 412
-	KindRateLimited              // too many attempts: 429
 	KindUnavailable              // the database cannot be reached: 503
 	KindUnchanged                // nothing to change (ZITADEL answers this as an error)
 )
 
 var kindNames = [...]string{"internal", "invalid", "unauthorized", "forbidden", "not found", "conflict",
-	"precondition failed", "rate limited", "unavailable", "unchanged"}
+	"precondition failed", "unavailable", "unchanged"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -39,9 +37,7 @@ type Error struct {
 	Kind    Kind
 	Field   string // the request field at fault, when one is
 	Message string
-	// RetryAfter is how long a rate-limited or unavailable caller should wait.
-	RetryAfter time.Duration
-	Err        error
+	Err     error
 }
 
 // Errorf builds an Error of kind k with a client-facing message.
