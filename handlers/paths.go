@@ -3,52 +3,46 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 )
 
-// saasuRoutes maps each Saasu path, lower-cased, to its canonical spelling and the methods it allows.
-// Saasu routing is case-insensitive and tolerates one trailing slash; gin's is neither, so the normaliser
-// rewrites the path before gin sees it rather than redirecting (Saasu clients follow no redirect).
-var saasuRoutes = map[string]struct{ path, allow string }{}
+// saasuRoutes maps each Saasu path of the route table, lower-cased, to its canonical spelling and the methods
+// it allows. Saasu routing is case-insensitive and tolerates one trailing slash; gin's is neither, so the
+// normaliser rewrites the path before gin sees it rather than redirecting (Saasu clients follow no redirect).
+var saasuRoutes map[string]struct{ path, allow string }
 
+// workspaceRoutes maps each workspace path of the route table to its canonical spelling and the methods it
+// allows. ASP.NET Core routing, which the workspace API's clients know, is case-insensitive and tolerates a
+// trailing slash (workspace.md §1). Its paths are lower case already.
+var workspaceRoutes map[string]struct{ path, allow string }
+
+// The tables are built in init: as variable initialisers they would depend on the handlers of the route
+// table, which read them.
 func init() {
-	for _, r := range []struct{ path, allow string }{
-		{"/User", "GET, PUT"},
-		{"/User/reset-password", "POST"},
-		{"/User/change-username", "POST"},
-		{"/User/change-password", "POST"},
-		{"/User/opt-in-to-2fa", "POST"},
-		{"/User/verify-2fa-opt-in", "POST"},
-		{"/User/opt-out-from-2fa", "POST"},
-		{"/authorisation/token", "GET, POST"},
-		{"/authorisation/token-2fa", "POST"},
-		{"/authorisation/refresh", "POST"},
-		{"/authorisation/ping", "GET"},
-		{"/FileIdentities", "GET"},
-		{"/FileIdentity", "GET"},
-	} {
-		saasuRoutes[strings.ToLower(r.path)] = r
-	}
+	saasuRoutes = pathTable(surfaceSaasu, strings.ToLower)
+	workspaceRoutes = pathTable(surfaceWorkspace, func(p string) string { return p })
 }
 
-// workspaceRoutes maps each workspace path, lower-cased, to its canonical spelling and the methods it allows.
-// ASP.NET Core routing, which the workspace API's clients know, is case-insensitive and tolerates a trailing
-// slash (workspace.md §1).
-var workspaceRoutes = map[string]struct{ path, allow string }{}
+// pathTable lists the paths of one surface of the route table under key(path), with their methods as an
+// Allow header (in alphabetical order).
+func pathTable(of surface, key func(string) string) map[string]struct{ path, allow string } {
+	methods := map[string][]string{}
+	for _, rt := range routes {
+		if rt.surface == of {
+			methods[rt.path] = append(methods[rt.path], rt.method)
+		}
+	}
+	t := map[string]struct{ path, allow string }{}
+	for p, m := range methods {
+		slices.Sort(m)
+		t[key(p)] = struct{ path, allow string }{p, strings.Join(m, ", ")}
+	}
+	return t
+}
 
 // workspacePrefix starts every workspace path, in any case.
 const workspacePrefix = "/api/workspace/"
-
-func init() {
-	for _, r := range []struct{ path, allow string }{
-		{"/api/workspace/account/profile", "GET, PUT"},
-		{"/api/workspace/account/change-password", "POST"},
-		{"/api/workspace/auth/login", "POST"},
-		{"/api/workspace/auth/me", "GET"},
-	} {
-		workspaceRoutes[r.path] = r
-	}
-}
 
 // workspaceAllow is the Allow header of a canonical workspace path.
 func workspaceAllow(path string) string { return workspaceRoutes[path].allow }

@@ -64,79 +64,134 @@ func New(cfg Config) http.Handler {
 	// Client addresses (for logs and rate limits) are the connection's: no proxy headers are trusted.
 	_ = r.SetTrustedProxies(nil)
 
-	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(cfg.Store)}
-	authn.Limits.OnRefuse = cfg.Metrics.Refused
-	links := linker{publicURL: cfg.PublicURL, listenAddr: cfg.ListenAddr}
-	saasu := &saasuDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
-	users := &saasuUsers{saasu: saasu, store: cfg.Store, links: links}
-
-	oauth := &oauthServer{log: cfg.Logger, authn: authn, store: cfg.Store, links: links, metrics: cfg.Metrics}
-	zitadel := &zitadelDialect{log: cfg.Logger}
-	workspace := &workspaceDialect{log: cfg.Logger, authn: authn, store: cfg.Store, metrics: cfg.Metrics}
+	a := newAPI(cfg)
 	// A panic is answered as an internal error in the dialect that owns the path.
 	panicked := func(*gin.Context) error { return errPanic }
 	r.Use(requestID(), accessLog(cfg.AccessLog))
 	if cfg.Metrics != nil {
 		r.Use(cfg.Metrics.observe())
 	}
-	r.Use(recovery(cfg.Logger,
-		byDialect(saasu.chooseFormat, saasu.handle(panicked), oauth.handle(panicked), zitadel.handle(panicked), workspace.handle(panicked))))
+	r.Use(recovery(cfg.Logger, byDialect(a.saasu.chooseFormat, a.saasu.handle(panicked), a.oauth.handle(panicked),
+		a.zitadel.handle(panicked), a.workspace.handle(panicked))))
+	negotiate := a.saasu.negotiate()
+	for _, rt := range routes {
+		h := rt.handler(a)
+		if rt.surface == surfaceSaasu {
+			r.Handle(rt.method, rt.path, negotiate, h)
+		} else {
+			r.Handle(rt.method, rt.path, h)
+		}
+	}
+	r.NoRoute(byDialect(a.saasu.chooseFormat, a.saasu.handle(a.saasu.noRoute), a.oauth.handle(a.oauth.noRoute),
+		a.zitadel.handle(a.zitadel.noRoute), a.workspace.handle(a.workspace.noRoute)))
+	r.NoMethod(byDialect(a.saasu.chooseFormat, a.saasu.handle(a.saasu.noMethod), a.oauth.handle(a.oauth.noMethod),
+		a.zitadel.handle(a.zitadel.noMethod), a.workspace.handle(a.workspace.noMethod)))
+	return normalisePath(r)
+}
 
-	s := r.Group("/", saasu.negotiate())
-	s.GET("/User", saasu.authenticated(users.get))
-	s.PUT("/User", saasu.authenticated(users.put))
-	tokens := &saasuTokens{saasu: saasu, authn: authn, metrics: cfg.Metrics}
-	s.POST("/authorisation/token", saasu.handle(tokens.token))
-	s.GET("/authorisation/token", saasu.handle(tokens.token))
-	s.POST("/authorisation/token-2fa", saasu.handle(tokens.token))
-	s.POST("/authorisation/refresh", saasu.handle(tokens.token))
-	s.GET("/authorisation/ping", saasu.authenticated(tokens.ping))
+// api holds the handlers of every route, each with the dependencies it names, built once by New.
+type api struct {
+	saasu      *saasuDialect
+	users      *saasuUsers
+	tokens     *saasuTokens
+	creds      *saasuCredentials
+	reset      *saasuReset
+	twoFA      *saasu2FA
+	files      *saasuFiles
+	oauth      *oauthServer
+	zitadel    *zitadelDialect
+	profiles   *zitadelProfiles
+	workspace  *workspaceDialect
+	wsProfiles *workspaceProfiles
+	wsSessions *workspaceSessions
+}
+
+func newAPI(cfg Config) *api {
+	authn := &auth.Authenticator{Store: cfg.Store, Limits: auth.NewLimiter(cfg.Store)}
+	authn.Limits.OnRefuse = cfg.Metrics.Refused
+	links := linker{publicURL: cfg.PublicURL, listenAddr: cfg.ListenAddr}
+	saasu := &saasuDialect{log: cfg.Logger, authn: authn, metrics: cfg.Metrics}
+	workspace := &workspaceDialect{log: cfg.Logger, authn: authn, store: cfg.Store, metrics: cfg.Metrics}
+	zitadel := &zitadelDialect{log: cfg.Logger}
 	creds := &saasuCredentials{saasu: saasu, store: cfg.Store}
 	reset := &saasuReset{saasu: saasu, store: cfg.Store, links: links, log: cfg.Logger,
 		limits: auth.NewLimiterOf(cfg.Store, "reset-password", 3, 20, time.Hour)}
 	reset.limits.OnRefuse = cfg.Metrics.Refused
-	s.POST("/User/reset-password", saasu.handle(reset.request))
-	r.GET("/password-reset", reset.serve)
-	r.POST("/password-reset", reset.serve)
-	s.POST("/User/change-username", saasu.authenticated(creds.changeUsername))
-	s.POST("/User/change-password", saasu.authenticated(creds.changePassword))
-	twoFA := &saasu2FA{saasu: saasu, store: cfg.Store, creds: creds}
-	s.POST("/User/opt-in-to-2fa", saasu.authenticated(twoFA.optIn))
-	s.POST("/User/verify-2fa-opt-in", saasu.authenticated(twoFA.verify))
-	s.POST("/User/opt-out-from-2fa", saasu.authenticated(twoFA.optOut))
-	files := &saasuFiles{saasu: saasu, authn: authn, store: cfg.Store, links: links}
-	s.GET("/FileIdentities", saasu.handle(files.list))
-	s.GET("/FileIdentity", saasu.authenticated(files.detail))
+	return &api{
+		saasu:      saasu,
+		users:      &saasuUsers{saasu: saasu, store: cfg.Store, links: links},
+		tokens:     &saasuTokens{saasu: saasu, authn: authn, metrics: cfg.Metrics},
+		creds:      creds,
+		reset:      reset,
+		twoFA:      &saasu2FA{saasu: saasu, store: cfg.Store, creds: creds},
+		files:      &saasuFiles{saasu: saasu, authn: authn, store: cfg.Store, links: links},
+		oauth:      &oauthServer{log: cfg.Logger, authn: authn, store: cfg.Store, links: links, metrics: cfg.Metrics},
+		zitadel:    zitadel,
+		profiles:   &zitadelProfiles{z: zitadel, authn: authn, store: cfg.Store},
+		workspace:  workspace,
+		wsProfiles: &workspaceProfiles{ws: workspace, store: cfg.Store},
+		wsSessions: &workspaceSessions{ws: workspace, authn: authn, store: cfg.Store, metrics: cfg.Metrics},
+	}
+}
 
-	r.GET("/oauth/v2/authorize", oauth.handle(oauth.authorize))
-	r.POST("/oauth/v2/authorize", oauth.handle(oauth.authorize))
-	r.POST("/oauth/v2/token", oauth.handle(oauth.token))
-	r.POST("/oauth/v2/revoke", oauth.handle(oauth.revoke))
-	r.POST("/oauth/v2/introspect", oauth.handle(oauth.introspect))
-	r.GET("/.well-known/oauth-authorization-server", oauth.handle(oauth.metadata))
-	r.GET("/openapi.yaml", serveOpenAPI)
-	r.HEAD("/openapi.yaml", serveOpenAPI)
+// surface is the part of the server a route belongs to: it decides how the route's path is normalised
+// (normalisePath) and, for Saasu, that the response format is negotiated first.
+type surface uint8
 
-	profiles := &zitadelProfiles{z: zitadel, authn: authn, store: cfg.Store}
-	r.GET("/auth/v1/users/me/profile", zitadel.handle(profiles.getMine))
-	r.PUT("/auth/v1/users/me/profile", zitadel.handle(profiles.putMine))
-	r.GET("/management/v1/users/:userId/profile", zitadel.handle(profiles.getHuman))
-	r.PUT("/management/v1/users/:userId/profile", zitadel.handle(profiles.putHuman))
+const (
+	surfaceSaasu     surface = iota // Saasu API v2: case-insensitive paths, one trailing slash, negotiated format
+	surfaceWorkspace                // the workspace API: case-insensitive paths, one trailing slash
+	surfaceExact                    // OAuth, ZITADEL, the reset pages, the OpenAPI document: paths as registered
+)
 
-	wsProfiles := &workspaceProfiles{ws: workspace, store: cfg.Store}
-	wsSessions := &workspaceSessions{ws: workspace, authn: authn, store: cfg.Store, metrics: cfg.Metrics}
-	r.GET("/api/workspace/account/profile", workspace.authenticated(wsProfiles.get))
-	r.PUT("/api/workspace/account/profile", workspace.authenticated(wsProfiles.put))
-	r.POST("/api/workspace/account/change-password", workspace.authenticated(wsSessions.changePassword))
-	r.POST("/api/workspace/auth/login", workspace.handle(wsSessions.login))
-	r.GET("/api/workspace/auth/me", workspace.authenticated(wsSessions.me))
+// route is one row of the route table.
+type route struct {
+	surface      surface
+	method, path string
+	handler      func(*api) gin.HandlerFunc
+}
 
-	r.NoRoute(byDialect(saasu.chooseFormat, saasu.handle(saasu.noRoute), oauth.handle(oauth.noRoute), zitadel.handle(zitadel.noRoute),
-		workspace.handle(workspace.noRoute)))
-	r.NoMethod(byDialect(saasu.chooseFormat, saasu.handle(saasu.noMethod), oauth.handle(oauth.noMethod), zitadel.handle(zitadel.noMethod),
-		workspace.handle(workspace.noMethod)))
+// routes is the one route table: every method and path the server answers, and its handler. The path
+// normaliser's tables (saasuRoutes, workspaceRoutes) and the Allow headers of 405 answers are built from it.
+var routes = []route{
+	{surfaceSaasu, http.MethodGet, "/User", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.users.get) }},
+	{surfaceSaasu, http.MethodPut, "/User", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.users.put) }},
+	{surfaceSaasu, http.MethodPost, "/authorisation/token", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.tokens.token) }},
+	{surfaceSaasu, http.MethodGet, "/authorisation/token", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.tokens.token) }},
+	{surfaceSaasu, http.MethodPost, "/authorisation/token-2fa", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.tokens.token) }},
+	{surfaceSaasu, http.MethodPost, "/authorisation/refresh", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.tokens.token) }},
+	{surfaceSaasu, http.MethodGet, "/authorisation/ping", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.tokens.ping) }},
+	{surfaceSaasu, http.MethodPost, "/User/reset-password", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.reset.request) }},
+	{surfaceSaasu, http.MethodPost, "/User/change-username", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.creds.changeUsername) }},
+	{surfaceSaasu, http.MethodPost, "/User/change-password", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.creds.changePassword) }},
+	{surfaceSaasu, http.MethodPost, "/User/opt-in-to-2fa", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.twoFA.optIn) }},
+	{surfaceSaasu, http.MethodPost, "/User/verify-2fa-opt-in", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.twoFA.verify) }},
+	{surfaceSaasu, http.MethodPost, "/User/opt-out-from-2fa", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.twoFA.optOut) }},
+	{surfaceSaasu, http.MethodGet, "/FileIdentities", func(a *api) gin.HandlerFunc { return a.saasu.handle(a.files.list) }},
+	{surfaceSaasu, http.MethodGet, "/FileIdentity", func(a *api) gin.HandlerFunc { return a.saasu.authenticated(a.files.detail) }},
 
-	return normalisePath(r)
+	{surfaceExact, http.MethodGet, "/password-reset", func(a *api) gin.HandlerFunc { return a.reset.serve }},
+	{surfaceExact, http.MethodPost, "/password-reset", func(a *api) gin.HandlerFunc { return a.reset.serve }},
+
+	{surfaceExact, http.MethodGet, "/oauth/v2/authorize", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.authorize) }},
+	{surfaceExact, http.MethodPost, "/oauth/v2/authorize", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.authorize) }},
+	{surfaceExact, http.MethodPost, "/oauth/v2/token", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.token) }},
+	{surfaceExact, http.MethodPost, "/oauth/v2/revoke", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.revoke) }},
+	{surfaceExact, http.MethodPost, "/oauth/v2/introspect", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.introspect) }},
+	{surfaceExact, http.MethodGet, "/.well-known/oauth-authorization-server", func(a *api) gin.HandlerFunc { return a.oauth.handle(a.oauth.metadata) }},
+	{surfaceExact, http.MethodGet, "/openapi.yaml", func(*api) gin.HandlerFunc { return serveOpenAPI }},
+	{surfaceExact, http.MethodHead, "/openapi.yaml", func(*api) gin.HandlerFunc { return serveOpenAPI }},
+
+	{surfaceExact, http.MethodGet, "/auth/v1/users/me/profile", func(a *api) gin.HandlerFunc { return a.zitadel.handle(a.profiles.getMine) }},
+	{surfaceExact, http.MethodPut, "/auth/v1/users/me/profile", func(a *api) gin.HandlerFunc { return a.zitadel.handle(a.profiles.putMine) }},
+	{surfaceExact, http.MethodGet, "/management/v1/users/:userId/profile", func(a *api) gin.HandlerFunc { return a.zitadel.handle(a.profiles.getHuman) }},
+	{surfaceExact, http.MethodPut, "/management/v1/users/:userId/profile", func(a *api) gin.HandlerFunc { return a.zitadel.handle(a.profiles.putHuman) }},
+
+	{surfaceWorkspace, http.MethodGet, "/api/workspace/account/profile", func(a *api) gin.HandlerFunc { return a.workspace.authenticated(a.wsProfiles.get) }},
+	{surfaceWorkspace, http.MethodPut, "/api/workspace/account/profile", func(a *api) gin.HandlerFunc { return a.workspace.authenticated(a.wsProfiles.put) }},
+	{surfaceWorkspace, http.MethodPost, "/api/workspace/account/change-password", func(a *api) gin.HandlerFunc { return a.workspace.authenticated(a.wsSessions.changePassword) }},
+	{surfaceWorkspace, http.MethodPost, "/api/workspace/auth/login", func(a *api) gin.HandlerFunc { return a.workspace.handle(a.wsSessions.login) }},
+	{surfaceWorkspace, http.MethodGet, "/api/workspace/auth/me", func(a *api) gin.HandlerFunc { return a.workspace.authenticated(a.wsSessions.me) }},
 }
 
 // byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
