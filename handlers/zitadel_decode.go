@@ -42,24 +42,7 @@ func decodeZitadelProfile(body []byte, management bool) (zitadelProfileBody, err
 	if tok.kind != '{' {
 		return out, d.syntaxErr(tok.pos, "unexpected token "+tok.raw)
 	}
-	type field struct {
-		json string
-		num  int
-		str  *string
-	}
-	fields := map[string]field{
-		"firstName": {"firstName", 2, &out.FirstName}, "first_name": {"firstName", 2, &out.FirstName},
-		"lastName": {"lastName", 3, &out.LastName}, "last_name": {"lastName", 3, &out.LastName},
-		"nickName": {"nickName", 4, &out.NickName}, "nick_name": {"nickName", 4, &out.NickName},
-		"displayName": {"displayName", 5, &out.DisplayName}, "display_name": {"displayName", 5, &out.DisplayName},
-		"preferredLanguage":  {"preferredLanguage", 6, &out.PreferredLanguage},
-		"preferred_language": {"preferredLanguage", 6, &out.PreferredLanguage},
-		"gender":             {"gender", 7, nil},
-	}
-	if management {
-		fields["userId"] = field{"userId", 1, &out.UserID}
-		fields["user_id"] = field{"userId", 1, &out.UserID}
-	}
+	fields := zitadelFields(&out, management)
 	seen := map[int]bool{}
 	for {
 		name := d.read()
@@ -83,31 +66,66 @@ func decodeZitadelProfile(body []byte, management bool) (zitadelProfileBody, err
 			return out, d.err0(name.pos, "duplicate field "+name.raw)
 		}
 		seen[f.num] = true
-		v := d.read()
-		if d.err != nil {
-			return out, d.err
-		}
-		switch {
-		case v.kind == 'n':
-		case f.str != nil && v.kind == '"':
-			*f.str = v.str
-		case f.str != nil:
-			return out, d.err0(v.pos, fmt.Sprintf("invalid value for string field %s: %s", f.json, v.raw))
-		case v.kind == '"':
-			out.Gender = 0
-			for n, g := range zitadelGenders {
-				if g == v.str {
-					out.Gender = int64(n)
-				}
-			}
-		default:
-			n, ok := int32Value(v)
-			if !ok {
-				return out, d.err0(v.pos, fmt.Sprintf("invalid value for enum field %s: %s", f.json, v.raw))
-			}
-			out.Gender = n
+		if err := d.readField(f, &out); err != nil {
+			return out, err
 		}
 	}
+}
+
+// zitadelField is a field of the profile messages: its JSON name, proto number, and where a string goes
+// (nil for the gender enum).
+type zitadelField struct {
+	json string
+	num  int
+	str  *string
+}
+
+// zitadelFields maps each name protojson accepts (lowerCamelCase and the proto name) to its field of out.
+func zitadelFields(out *zitadelProfileBody, management bool) map[string]zitadelField {
+	fields := map[string]zitadelField{
+		"firstName": {"firstName", 2, &out.FirstName}, "first_name": {"firstName", 2, &out.FirstName},
+		"lastName": {"lastName", 3, &out.LastName}, "last_name": {"lastName", 3, &out.LastName},
+		"nickName": {"nickName", 4, &out.NickName}, "nick_name": {"nickName", 4, &out.NickName},
+		"displayName": {"displayName", 5, &out.DisplayName}, "display_name": {"displayName", 5, &out.DisplayName},
+		"preferredLanguage":  {"preferredLanguage", 6, &out.PreferredLanguage},
+		"preferred_language": {"preferredLanguage", 6, &out.PreferredLanguage},
+		"gender":             {"gender", 7, nil},
+	}
+	if management {
+		fields["userId"] = zitadelField{"userId", 1, &out.UserID}
+		fields["user_id"] = zitadelField{"userId", 1, &out.UserID}
+	}
+	return fields
+}
+
+// readField reads the value of field f into out, as protojson does: null leaves the default, a string field
+// takes a string only, the gender enum takes its name (unknown names read as 0) or a 32-bit number.
+func (d *protoDecoder) readField(f zitadelField, out *zitadelProfileBody) error {
+	v := d.read()
+	if d.err != nil {
+		return d.err
+	}
+	switch {
+	case v.kind == 'n':
+	case f.str != nil && v.kind == '"':
+		*f.str = v.str
+	case f.str != nil:
+		return d.err0(v.pos, fmt.Sprintf("invalid value for string field %s: %s", f.json, v.raw))
+	case v.kind == '"':
+		out.Gender = 0
+		for n, g := range zitadelGenders {
+			if g == v.str {
+				out.Gender = int64(n)
+			}
+		}
+	default:
+		n, ok := int32Value(v)
+		if !ok {
+			return d.err0(v.pos, fmt.Sprintf("invalid value for enum field %s: %s", f.json, v.raw))
+		}
+		out.Gender = n
+	}
+	return nil
 }
 
 // int32Value is a JSON number that protojson reads as an int32: an integer once its fraction and exponent are

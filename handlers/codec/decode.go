@@ -174,77 +174,90 @@ func decodeXML(body []byte) (Body, error) {
 		}
 		return nil, fmt.Errorf("encoding %q", label)
 	}
-	var (
-		b       = Body{}
-		depth   int
-		root    bool   // the root element has started
-		name    string // the field being read, at depth 2
-		text    []byte
-		null    bool
-		nested  bool
-		invalid = func(err error) (Body, error) { return nil, bodyError(msgXML, err) }
-	)
+	x := xmlFields{b: Body{}}
 	for first := true; ; first = false {
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
+		if err == nil {
+			err = x.token(tok, first)
+		}
 		if err != nil {
-			return invalid(err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == 0 && root {
-				return invalid(errors.New("more than one root element"))
-			}
-			root = true
-			depth++
-			switch {
-			case depth > maxXMLDepth:
-				return invalid(errors.New("too deeply nested"))
-			case depth == 2:
-				name, text, null, nested = lowerASCII(t.Name.Local), text[:0], isNil(t.Attr), false
-			case depth > 2:
-				nested = true
-			}
-		case xml.EndElement:
-			if depth == 2 {
-				switch {
-				case nested:
-					b[name] = Value{Kind: KindObject, Format: FormatXML}
-				case null:
-					b[name] = Value{Kind: KindNull, Format: FormatXML}
-				default:
-					b[name] = Value{Kind: KindString, Text: string(text), Format: FormatXML}
-				}
-			}
-			depth--
-		case xml.CharData:
-			switch depth {
-			case 0:
-				if len(bytes.Trim(t, " \t\r\n")) > 0 {
-					return invalid(errors.New("text outside the root element"))
-				}
-			case 2:
-				text = append(text, t...)
-			}
-		case xml.ProcInst:
-			if equalFoldASCII(t.Target, "xml") {
-				if !first || t.Target != "xml" {
-					return invalid(errors.New("misplaced XML declaration"))
-				}
-				if err := checkDecl(string(t.Inst)); err != nil {
-					return invalid(err)
-				}
-			}
-		case xml.Directive:
-			return invalid(errors.New("DTDs and directives are not accepted"))
+			return nil, bodyError(msgXML, err)
 		}
 	}
-	if !root {
-		return invalid(errors.New("no root element"))
+	if !x.root {
+		return nil, bodyError(msgXML, errors.New("no root element"))
 	}
-	return b, nil
+	return x.b, nil
+}
+
+// xmlFields collects the fields of an XML body, token by token: each child element of the root, by its
+// lower-cased local name, as text, null (xsi:nil) or an object (it has child elements).
+type xmlFields struct {
+	b      Body
+	depth  int
+	root   bool   // the root element has started
+	name   string // the field being read, at depth 2
+	text   []byte
+	null   bool
+	nested bool
+}
+
+// token takes the next token; first is true for the first token of the body.
+func (x *xmlFields) token(tok xml.Token, first bool) error {
+	switch t := tok.(type) {
+	case xml.StartElement:
+		if x.depth == 0 && x.root {
+			return errors.New("more than one root element")
+		}
+		x.root = true
+		x.depth++
+		switch {
+		case x.depth > maxXMLDepth:
+			return errors.New("too deeply nested")
+		case x.depth == 2:
+			x.name, x.text, x.null, x.nested = lowerASCII(t.Name.Local), x.text[:0], isNil(t.Attr), false
+		case x.depth > 2:
+			x.nested = true
+		}
+	case xml.EndElement:
+		if x.depth == 2 {
+			x.b[x.name] = x.value()
+		}
+		x.depth--
+	case xml.CharData:
+		switch x.depth {
+		case 0:
+			if len(bytes.Trim(t, " \t\r\n")) > 0 {
+				return errors.New("text outside the root element")
+			}
+		case 2:
+			x.text = append(x.text, t...)
+		}
+	case xml.ProcInst:
+		if equalFoldASCII(t.Target, "xml") {
+			if !first || t.Target != "xml" {
+				return errors.New("misplaced XML declaration")
+			}
+			return checkDecl(string(t.Inst))
+		}
+	case xml.Directive:
+		return errors.New("DTDs and directives are not accepted")
+	}
+	return nil
+}
+
+// value is the field that just ended.
+func (x *xmlFields) value() Value {
+	switch {
+	case x.nested:
+		return Value{Kind: KindObject, Format: FormatXML}
+	case x.null:
+		return Value{Kind: KindNull, Format: FormatXML}
+	}
+	return Value{Kind: KindString, Text: string(x.text), Format: FormatXML}
 }
 
 // isNil reports an xsi:nil attribute (any prefix, local name nil) that is true or 1.
