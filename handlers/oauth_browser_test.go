@@ -118,16 +118,9 @@ func TestAuthorizeBrowser2FA(t *testing.T) {
 		assert.Contains(t, text, "Unknown client.")
 		screenshot(t, ctx, "oauth-error")
 
-		require.NoError(t, chromedp.Do(ctx,
-			chromedp.Navigate(srv.URL+authzURL(clientID, "state=xyz")),
-			chromedp.WaitVisible(chromedp.ID("username")),
-			chromedp.SendKeys(chromedp.ID("username"), "ann@example.com"),
-			chromedp.SendKeys(chromedp.ID("password"), "wrong!"),
-			chromedp.Click(chromedp.ID("sign-in")),
-			chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`)),
-		))
-		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+authzURL(clientID, "state=xyz")),
+			chromedp.WaitVisible(chromedp.ID("username"))))
+		text = submit(t, ctx, "sign-in", `p[role="alert"]`, "username", "ann@example.com", "password", "wrong!")
 		assert.Contains(t, text, "The user name or password is incorrect.")
 		screenshot(t, ctx, "oauth-signin-error")
 
@@ -159,6 +152,21 @@ var screenshotSizes = []struct {
 	width, height int64
 	mobile        bool
 }{{"", 1280, 800, false}, {"-mobile", 390, 844, true}}
+
+// submit types each value into the input of its id (inputs are id, value pairs), clicks the button of id
+// button, waits until an element matching sel shows, and returns the text of the page's main element.
+func submit(t *testing.T, ctx context.Context, button, sel string, inputs ...string) string {
+	t.Helper()
+	var steps []chromedp.Action[chromedp.Void]
+	for i := 0; i+1 < len(inputs); i += 2 {
+		steps = append(steps, chromedp.SendKeys(chromedp.ID(inputs[i]), inputs[i+1]))
+	}
+	steps = append(steps, chromedp.Click(chromedp.ID(button)), chromedp.WaitVisible(chromedp.CSS(sel)))
+	require.NoError(t, chromedp.Do(ctx, steps...))
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	require.NoError(t, err)
+	return text
+}
 
 // screenshot saves the page the browser shows as PNGs in the test log directory, NAME-PAGE.png at desktop
 // width and NAME-PAGE-mobile.png at 390px, where NAME is the test's name, and logs their paths. Each time it

@@ -203,14 +203,7 @@ func TestResetPasswordBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "6 to 250 characters.", rule, "the rule shows before the user types")
 		screenshot(t, ctx, "reset-form")
-		require.NoError(t, chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.ID("password"), "br0wser-pw"),
-			chromedp.SendKeys(chromedp.ID("password_confirm"), "br0wser-pw"),
-			chromedp.Click(chromedp.ID("set-password")),
-			chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)),
-		))
-		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		require.NoError(t, err)
+		text := submit(t, ctx, "set-password", `p[role="status"]`, "password", "br0wser-pw", "password_confirm", "br0wser-pw")
 		assert.Contains(t, text, "Your password has been changed.")
 		screenshot(t, ctx, "reset-done")
 		w := fx.do("POST", "/authorisation/token", `{"grant_type":"password","username":"ann@example.com","password":"br0wser-pw"}`, "Content-Type: application/json")
@@ -362,27 +355,14 @@ func TestResetRequestBrowser(t *testing.T) {
 		assert.Equal(t, srv.URL+"/password-reset", location)
 		screenshot(t, ctx, "reset-request")
 
-		require.NoError(t, chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.ID("username"), "ann@example.com"),
-			chromedp.Click(chromedp.ID("send-link")),
-			chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)),
-		))
-		text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		require.NoError(t, err)
+		text := submit(t, ctx, "send-link", `p[role="status"]`, "username", "ann@example.com")
 		assert.Contains(t, text, "we have sent it an email with a link")
 		screenshot(t, ctx, "reset-request-sent")
 
 		token := fx.resetToken(t, "ann@example.com")
-		require.NoError(t, chromedp.Do(ctx,
-			chromedp.Navigate(srv.URL+"/password-reset?token="+url.QueryEscape(token)),
-			chromedp.WaitVisible(chromedp.ID("password")),
-			chromedp.SendKeys(chromedp.ID("password"), "br0wser-pw"),
-			chromedp.SendKeys(chromedp.ID("password_confirm"), "br0wser-pX"),
-			chromedp.Click(chromedp.ID("set-password")),
-			chromedp.WaitVisible(chromedp.CSS(`p[role="alert"]`)),
-		))
-		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
-		require.NoError(t, err)
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/password-reset?token="+url.QueryEscape(token)),
+			chromedp.WaitVisible(chromedp.ID("password"))))
+		text = submit(t, ctx, "set-password", `p[role="alert"]`, "password", "br0wser-pw", "password_confirm", "br0wser-pX")
 		assert.Contains(t, text, "The passwords do not match.")
 		assert.Contains(t, text, "6 to 250 characters.")
 		screenshot(t, ctx, "reset-mismatch")
