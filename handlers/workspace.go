@@ -216,74 +216,30 @@ func (d *workspaceDialect) noMethod(c *gin.Context) error {
 	return &wsProblem{status: http.StatusMethodNotAllowed}
 }
 
-// authenticate resolves the one credential of a request (§2) to a principal: Via is workspace/bearer or
-// workspace/key. A service account's API key is refused; a credential whose user is gone is 404.
-func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) {
-	r := c.Request
-	var token, key string
-	n := 0
-	for _, h := range r.Header.Values("Authorization") {
-		if tok, ok := auth.BearerToken(h); ok {
-			token = tok
-			n++
-		}
-	}
-	for _, v := range queryValues(r.URL.RawQuery, "access_token") {
-		if v != "" {
-			token = v
-			n++
-		}
-	}
-	for _, v := range r.Header.Values("X-Api-Key") {
-		if v != "" {
-			key = v
-			n++
-		}
-	}
-	switch {
-	case n == 0:
-		return auth.Principal{}, wsNoCredential
-	case n > 1:
-		return auth.Principal{}, wsTwoCreds
-	}
-	ctx := r.Context()
-	secret := token
-	var p auth.Principal
-	var err error
-	if key == "" {
-		p, _, _, err = d.authn.ByToken(ctx, token, "workspace/bearer", 0)
-	} else {
-		secret = key
-		var bound *int64
-		var reach models.Reach
-		p, bound, reach, err = d.authn.ByKey(ctx, key, "workspace/key", 0)
-		if err == nil && bound != nil && !bindingHolds(*bound, reach) {
-			return auth.Principal{}, wsBadCredential // §2: as for an unknown key
-		}
-	}
-	switch {
-	case models.KindOf(err) == models.KindUnauthorized:
-		if secret != "" {
-			if gone, gerr := d.store.OrphanedCredential(ctx, auth.HashSecret(secret)); gerr != nil {
-				return auth.Principal{}, gerr
-			} else if gone {
-				return auth.Principal{}, wsNotFound
-			}
-		}
-		return auth.Principal{}, wsBadCredential
-	case err != nil:
-		return auth.Principal{}, err
-	case p.ServiceAccount && p.Via == "workspace/key":
-		return auth.Principal{}, wsServiceKey
-	}
-	return p, nil
+// workspaceDenials answers each rule of §2 that auth.Authenticator.Workspace found broken.
+var workspaceDenials = map[auth.WorkspaceDenial]error{
+	auth.WorkspaceNoCredential: wsNoCredential, auth.WorkspaceTwoCredentials: wsTwoCreds,
+	auth.WorkspaceBadCredential: wsBadCredential, auth.WorkspaceUserGone: wsNotFound, auth.WorkspaceServiceKey: wsServiceKey,
 }
 
-// bindingHolds reports whether a key bound to a file may still be used (§2): its user holds a membership on
-// that file with web services on, and the file allows web services.
-func bindingHolds(file int64, r models.Reach) bool {
-	fa, ok := r.Access()
-	return ok && fa.FileID == file && fa.WebServices && fa.AllowWebServices
+// authenticate reads the credentials of a request (§2: Authorization: Bearer, the access_token query
+// parameter, X-Api-Key) and has auth decide.
+func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) {
+	r := c.Request
+	var creds auth.WorkspaceCredentials
+	for _, h := range r.Header.Values("Authorization") {
+		if tok, ok := auth.BearerToken(h); ok {
+			creds.Bearer = append(creds.Bearer, tok)
+		}
+	}
+	creds.AccessTokens = queryValues(r.URL.RawQuery, "access_token")
+	creds.Keys = r.Header.Values("X-Api-Key")
+	p, err := d.authn.Workspace(r.Context(), creds)
+	var denial auth.WorkspaceDenial
+	if errors.As(err, &denial) {
+		return p, workspaceDenials[denial]
+	}
+	return p, err
 }
 
 // authenticated runs h for a request with a valid credential.
