@@ -4,7 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
+	"strings"
+	"sync"
 	"time"
+
+	"gorm.io/gorm/schema"
 )
 
 // The queries that run on every request go through database/sql with fixed, prepared SQL instead of GORM:
@@ -12,20 +17,43 @@ import (
 // key or token, joined to its user, the file the request names and the user's membership on it, each by a
 // unique key. TestModelsMatchSchema and the store tests keep these column lists honest.
 
-// userColumns is every column of users, in the order userFields reads them.
-const userColumns = `users.id, users.username, users.username_key, users.email, users.email_key, users.password_hash,
-	users.first_name, users.last_name, users.nick_name, users.display_name, users.preferred_language, users.gender,
-	users.mobile_number, users.is_2fa_enabled, users.timezone_id, users.date_time_format_id, users.number_format_id,
-	users.user_type, users.owner_file_id, users.version, users.access_version, users.changed_at, users.created_at,
-	users.updated_at`
+// userColumns is every column of users, in the order of the User struct's fields, named as GORM names them;
+// userFieldIndex holds the index of the field of each. Both come from the struct, so a column is added to
+// every query that reads a whole user by adding its field to User.
+var userColumns, userFieldIndex = userColumnList()
+
+func userColumnList() (string, []int) {
+	sch, err := schema.Parse(&User{}, &sync.Map{}, schema.NamingStrategy{})
+	if err != nil {
+		panic(err)
+	}
+	var cols []string
+	var index []int
+	for _, f := range sch.Fields {
+		if f.DBName != "" {
+			cols = append(cols, "users."+f.DBName)
+			index = append(index, f.StructField.Index[0])
+		}
+	}
+	return strings.Join(cols, ", "), index
+}
 
 // userFields returns the scan destinations of userColumns, followed by extra.
 func userFields(u *User, extra ...any) []any {
-	return append([]any{&u.ID, &u.Username, &u.UsernameKey, &u.Email, &u.EmailKey, &u.PasswordHash,
-		&u.FirstName, &u.LastName, &u.NickName, &u.DisplayName, &u.PreferredLanguage, &u.Gender,
-		&u.MobileNumber, &u.Is2FAEnabled, &u.TimezoneID, &u.DateTimeFormatID, &u.NumberFormatID,
-		&u.UserType, &u.OwnerFileID, &u.Version, &u.AccessVersion, &u.ChangedAt, &u.CreatedAt, &u.UpdatedAt}, extra...)
+	v := reflect.ValueOf(u).Elem()
+	out := make([]any, len(userFieldIndex), len(userFieldIndex)+len(extra))
+	for i, f := range userFieldIndex {
+		out[i] = v.Field(f).Addr().Interface()
+	}
+	return append(out, extra...)
 }
+
+// The statements that read a whole user by id (sqlUserForUpdate locks the row on MySQL) or by e-mail.
+var (
+	sqlUserByID      = `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+	sqlUserForUpdate = sqlUserByID + ` FOR UPDATE`
+	sqlUsersByEmail  = `SELECT ` + userColumns + ` FROM users WHERE email_key = ? LIMIT 2`
+)
 
 // Reach is what a credential's user reaches on one file: whether the file exists, and the user's membership
 // on it.
@@ -162,7 +190,7 @@ func lookupCredential[T any](ctx context.Context, s *Store, k credKey, user func
 // userNow reads one user's row as it is now.
 func (s *Store) userNow(ctx context.Context, id int64) (User, error) {
 	var u User
-	err := s.rd.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id).Scan(userFields(&u)...)
+	err := s.rd.QueryRowContext(ctx, sqlUserByID, id).Scan(userFields(&u)...)
 	u.normaliseTimes()
 	return u, err
 }

@@ -208,9 +208,9 @@ func (s *Store) applyProfilesOnce(ctx context.Context, userID int64, known *User
 // lockUser reads a user inside a transaction, locking the row on MySQL (SQLite's immediate transaction
 // already excludes other writers).
 func lockUser(ctx context.Context, tx *sqlTx, dialect string, userID int64) (User, error) {
-	q := `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+	q := sqlUserByID
 	if dialect == "mysql" {
-		q += ` FOR UPDATE`
+		q = sqlUserForUpdate
 	}
 	var u User
 	if err := tx.QueryRowContext(ctx, q, userID).Scan(userFields(&u)...); err != nil {

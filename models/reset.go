@@ -87,7 +87,7 @@ func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) er
 
 // UserByEmail finds the one user whose e-mail matches, case-insensitively; none or several is KindNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	rows, err := s.rd.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ? LIMIT 2`, Fold(email))
+	rows, err := s.rd.QueryContext(ctx, sqlUsersByEmail, Fold(email))
 	if err != nil {
 		return User{}, translate(err)
 	}
