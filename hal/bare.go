@@ -1,22 +1,10 @@
 package hal
 
-// Message is ASP.NET Web API's HttpError, the body of 401, 404, 405, 413, 415, 429, 500 and 503 (saasu.md §5.9).
+// Message is ASP.NET Web API's HttpError, the body of 401, 404, 405, 413, 415, 429, 500 and 503 (saasu.md §5.9):
+// {"Message"} and <Error><Message>…</Message></Error>, without namespace attributes.
 type Message struct {
+	_       struct{} `wire:"Error,bare"`
 	Message string
-}
-
-// AppendJSON appends m as {"Message"}.
-func (m Message) AppendJSON(dst []byte) []byte {
-	dst = append(dst, `{"Message":`...)
-	dst = appendJSONString(dst, m.Message)
-	return append(dst, '}')
-}
-
-// AppendXML appends m as <Error><Message>…</Message></Error>, without namespace attributes.
-func (m Message) AppendXML(dst []byte) []byte {
-	dst = append(dst, "<Error>"...)
-	dst = appendXMLElement(dst, "<Message>", "</Message>", m.Message)
-	return append(dst, "</Error>"...)
 }
 
 // String is a bare string body, the answer of validation errors and 412 (saasu.md §5.9).

@@ -30,7 +30,7 @@ func userSelf() hal.Links {
 // name has a .json and a .xml file in testdata/hal, first copied by hand from those documents.
 func goldenCases() []struct {
 	name  string
-	value hal.Value
+	value any
 } {
 	ann, lee := "Ann", "Lee"
 	updated := "User details have been updated."
@@ -41,7 +41,7 @@ func goldenCases() []struct {
 
 	return []struct {
 		name  string
-		value hal.Value
+		value any
 	}{
 		{"user-detail", hal.UserDetail{
 			ID: 42, Username: "ann@example.com", FirstName: &ann, LastName: &lee,

@@ -2,12 +2,18 @@
 // ASP.NET Web API does: JSON as Newtonsoft.Json writes it by default (compact), XML as XmlSerializer writes it
 // through XmlMediaTypeFormatter (no declaration, no indentation, no trailing newline).
 //
-// Every type appends its own bytes by hand. Reflection-based encoders cannot produce this output (encoding/xml
+// A wire type is a plain struct: its fields are declared once, and AppendJSON and AppendXML write them by a
+// plan made once per type (struct.go). encoding/json and encoding/xml cannot produce this output (encoding/xml
 // writes <_links></_links> and escapes quotes; encoding/json escapes <, > and &), and these encoders run on
-// every request, so they are also written not to allocate: callers append into their own buffers.
+// every request, so they are written not to allocate: callers append into their own buffers.
 package hal
 
-// Value is a wire representation that can be written as JSON and as XML.
+import (
+	"reflect"
+	"unsafe"
+)
+
+// Value is a representation that writes itself: the bare bodies (String, Boolean) and the links.
 type Value interface {
 	// AppendJSON appends the JSON form of the value to dst and returns the extended buffer.
 	AppendJSON(dst []byte) []byte
@@ -18,11 +24,42 @@ type Value interface {
 // initialSize covers every representation we send in one allocation (a UserDetail is about 500 bytes of XML).
 const initialSize = 512
 
+// AppendJSON appends the JSON form of v, a Value or a wire type (a struct, or a pointer to one: a pointer
+// saves a copy).
+func AppendJSON(dst []byte, v any) []byte {
+	if w, ok := v.(Value); ok {
+		return w.AppendJSON(dst)
+	}
+	p, at := wire(v)
+	return appendStructJSON(dst, p, at)
+}
+
+// AppendXML appends the XML form of v, a Value or a wire type (a struct, or a pointer to one), as a root
+// element.
+func AppendXML(dst []byte, v any) []byte {
+	if w, ok := v.(Value); ok {
+		return w.AppendXML(dst)
+	}
+	p, at := wire(v)
+	return appendRootXML(dst, p, at)
+}
+
 // JSON returns the JSON form of v in a new buffer.
-func JSON(v Value) []byte { return v.AppendJSON(make([]byte, 0, initialSize)) }
+func JSON(v any) []byte { return AppendJSON(make([]byte, 0, initialSize), v) }
 
 // XML returns the XML form of v in a new buffer.
-func XML(v Value) []byte { return v.AppendXML(make([]byte, 0, initialSize)) }
+func XML(v any) []byte { return AppendXML(make([]byte, 0, initialSize), v) }
+
+// wire returns the plan of a wire type and the address of its value.
+func wire(v any) (*plan, unsafe.Pointer) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		c := reflect.New(rv.Type())
+		c.Elem().Set(rv)
+		rv = c
+	}
+	return planOf(rv.Type().Elem()), rv.UnsafePointer()
+}
 
 // xmlns is what XmlSerializer puts on every root element it writes, in this order.
 const xmlns = ` xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`

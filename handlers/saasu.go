@@ -76,15 +76,15 @@ func (d *saasuDialect) authenticated(h saasuAuthHandler) gin.HandlerFunc {
 	})
 }
 
-// render writes v in the negotiated format.
-func (d *saasuDialect) render(c *gin.Context, status int, v hal.Value) error {
+// render writes v, a hal wire type (a pointer saves a copy) or a hal.Value, in the negotiated format.
+func (d *saasuDialect) render(c *gin.Context, status int, v any) error {
 	f, _ := c.Get(saasuFormatKey)
 	sf, _ := f.(saasuFormat)
 	var body []byte
 	if sf.format == codec.FormatXML {
-		body = v.AppendXML(make([]byte, 0, 512))
+		body = hal.AppendXML(make([]byte, 0, 512), v)
 	} else {
-		body = v.AppendJSON(make([]byte, 0, 512))
+		body = hal.AppendJSON(make([]byte, 0, 512), v)
 		if sf.contentType == "" {
 			sf.contentType = "application/json; charset=utf-8"
 		}

@@ -25,7 +25,8 @@ type saasuUsers struct {
 // get answers the UserDetail of the caller, the same for every file the caller can reach.
 func (h *saasuUsers) get(c *gin.Context, p auth.Principal) error {
 	c.Header("ETag", etag(p.User.Version))
-	return h.saasu.render(c, http.StatusOK, h.userDetail(c, p))
+	ud := h.userDetail(c, p)
+	return h.saasu.render(c, http.StatusOK, &ud)
 }
 
 // put changes the caller's details: partial bodies keep what they omit, read-only fields are ignored.
@@ -46,7 +47,7 @@ func (h *saasuUsers) put(c *gin.Context, p auth.Principal) error {
 	}
 	c.Header("ETag", etag(u.Version))
 	msg := "User details have been updated."
-	return h.saasu.render(c, http.StatusOK, hal.BaseResponseModel{StatusMessage: &msg, Links: h.self(c, p)})
+	return h.saasu.render(c, http.StatusOK, &hal.BaseResponseModel{StatusMessage: &msg, Links: h.self(c, p)})
 }
 
 func (h *saasuUsers) self(c *gin.Context, p auth.Principal) hal.Links {
