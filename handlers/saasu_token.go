@@ -83,60 +83,72 @@ func (h *saasuTokens) token(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	addr := clientAddr(c.Request)
-	user := ""
-	if g.grantType == "password" {
-		user = models.Fold(g.username)
-	}
+	ctx, addr := c.Request.Context(), clientAddr(c.Request)
 	var grant auth.Grant
 	switch g.grantType {
 	case "":
 		return badGrantRequest("The grant_type parameter is required.")
 	case "password":
-		if g.username == "" || g.password == "" {
-			return badGrantRequest("The username and password parameters are required.")
-		}
-		if err := h.limited(ctx, user, addr); err != nil {
-			return err
-		}
-		u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
-		if err != nil {
-			h.metrics.SignIn("saasu", false)
-			return h.failed(ctx, user, addr, err)
-		}
-		if err := h.authn.SecondFactor(ctx, u, g.verificationCode); err != nil {
-			if errors.Is(err, auth.ErrCodeSent) {
-				return &grantError{status: http.StatusUnauthorized, code: "2fa_code_required", desc: auth.ErrCodeSent.Message}
-			}
-			h.metrics.SignIn("saasu", false)
-			return h.failed(ctx, user, addr, err)
-		}
-		h.metrics.SignIn("saasu", true)
-		if err := h.authn.Limits.Succeed(ctx, user, addr); err != nil {
-			return err
-		}
-		if grant, err = h.authn.IssueSaasu(ctx, u); err != nil {
-			return err
-		}
-		h.metrics.TokenIssued("password")
+		grant, err = h.passwordGrant(ctx, g, addr)
 	case "refresh_token":
-		if g.refreshToken == "" {
-			return badGrantRequest("The refresh_token parameter is required.")
-		}
-		if err := h.limited(ctx, "", addr); err != nil {
-			return err
-		}
-		if grant, err = h.authn.RefreshSaasu(ctx, g.refreshToken); err != nil {
-			return h.failed(ctx, "", addr, err)
-		}
-		h.metrics.TokenIssued("refresh_token")
+		grant, err = h.refreshGrant(ctx, g, addr)
 	default:
 		return &grantError{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "The grant type is not supported."}
+	}
+	if err != nil {
+		return err
 	}
 	refresh := grant.RefreshToken
 	return h.saasu.render(c, http.StatusOK, hal.OAuthAccessTokenGrant{AccessToken: grant.AccessToken, TokenType: "Bearer",
 		ExpiresIn: grant.ExpiresIn, RefreshToken: &refresh, Scope: grant.Scope})
+}
+
+// passwordGrant signs in with a username and password, and the SMS code of a user with two-factor
+// authentication (asked for, and sent, when missing), under the credential limits.
+func (h *saasuTokens) passwordGrant(ctx context.Context, g grantFields, addr string) (auth.Grant, error) {
+	if g.username == "" || g.password == "" {
+		return auth.Grant{}, badGrantRequest("The username and password parameters are required.")
+	}
+	user := models.Fold(g.username)
+	if err := h.limited(ctx, user, addr); err != nil {
+		return auth.Grant{}, err
+	}
+	u, err := h.authn.PasswordLogin(ctx, g.username, g.password)
+	if err == nil {
+		err = h.authn.SecondFactor(ctx, u, g.verificationCode)
+	}
+	switch {
+	case errors.Is(err, auth.ErrCodeSent):
+		return auth.Grant{}, &grantError{status: http.StatusUnauthorized, code: "2fa_code_required", desc: auth.ErrCodeSent.Message}
+	case err != nil:
+		h.metrics.SignIn("saasu", false)
+		return auth.Grant{}, h.failed(ctx, user, addr, err)
+	}
+	h.metrics.SignIn("saasu", true)
+	if err := h.authn.Limits.Succeed(ctx, user, addr); err != nil {
+		return auth.Grant{}, err
+	}
+	grant, err := h.authn.IssueSaasu(ctx, u)
+	if err == nil {
+		h.metrics.TokenIssued("password")
+	}
+	return grant, err
+}
+
+// refreshGrant replaces the access token of a refresh token, under the per-address credential limit.
+func (h *saasuTokens) refreshGrant(ctx context.Context, g grantFields, addr string) (auth.Grant, error) {
+	if g.refreshToken == "" {
+		return auth.Grant{}, badGrantRequest("The refresh_token parameter is required.")
+	}
+	if err := h.limited(ctx, "", addr); err != nil {
+		return auth.Grant{}, err
+	}
+	grant, err := h.authn.RefreshSaasu(ctx, g.refreshToken)
+	if err != nil {
+		return auth.Grant{}, h.failed(ctx, "", addr, err)
+	}
+	h.metrics.TokenIssued("refresh_token")
+	return grant, nil
 }
 
 // limited refuses a credential check when the username or the address is at its limit: the credential is

@@ -251,21 +251,7 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 	password := ""
 	var u models.User
 	if empty {
-		id := int64(demoFileID)
-		if _, err := s.CreateFile(ctx, models.NewFile{ID: &id, Name: "Acme Pty Ltd", AllowWebServices: true}); err != nil {
-			return err
-		}
-		password = auth.NewSecret("")[:16]
-		h, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		last := "Lee"
-		u, err = s.CreateUser(ctx, models.NewUser{Username: demoUsername, FirstName: "Ann", LastName: &last, PasswordHash: &h, Email: ptr(demoUsername)})
-		if err != nil {
-			return err
-		}
-		if _, err := s.Grant(ctx, u.ID, demoFileID, models.AccessAdministrator, true); err != nil {
+		if u, password, err = createDemo(ctx, s); err != nil {
 			return err
 		}
 	} else {
@@ -288,6 +274,34 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 	if err != nil {
 		return err
 	}
+	printDemo(out, base, password, key)
+	return nil
+}
+
+// createDemo creates the demo file and its administrator, with a password made up for the occasion.
+func createDemo(ctx context.Context, s *models.Store) (models.User, string, error) {
+	id := int64(demoFileID)
+	if _, err := s.CreateFile(ctx, models.NewFile{ID: &id, Name: "Acme Pty Ltd", AllowWebServices: true}); err != nil {
+		return models.User{}, "", err
+	}
+	password := auth.NewSecret("")[:16]
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		return models.User{}, "", err
+	}
+	u, err := s.CreateUser(ctx, models.NewUser{Username: demoUsername, FirstName: "Ann", LastName: ptr("Lee"), PasswordHash: &h, Email: ptr(demoUsername)})
+	if err != nil {
+		return models.User{}, "", err
+	}
+	if _, err := s.Grant(ctx, u.ID, demoFileID, models.AccessAdministrator, true); err != nil {
+		return models.User{}, "", err
+	}
+	return u, password, nil
+}
+
+// printDemo tells what the demo holds, with curl lines that work as they are; password is "" after the first
+// start.
+func printDemo(out io.Writer, base, password, key string) {
 	fmt.Fprintf(out, "\nDemo data: file %d (Acme Pty Ltd), user %s", demoFileID, demoUsername)
 	if password != "" {
 		fmt.Fprintf(out, " with password %s", password)
@@ -303,7 +317,6 @@ func seedDemo(ctx context.Context, s *models.Store, out io.Writer, base string) 
 	fmt.Fprintf(out, "  curl -s -X PUT -H 'Content-Type: application/json' -H 'X-Api-Key: %s' -d '{\"FirstName\":\"Anne\"}' '%s/User?FileId=%d'\n", key, base, demoFileID)
 	fmt.Fprintf(out, "  curl -s -H 'X-Api-Key: %s' '%s/api/workspace/account/profile'\n", key, base)
 	fmt.Fprintf(out, "  curl -s '%s/openapi.yaml'\n\n", base)
-	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -22,44 +22,15 @@ func RequestMedia(contentType string, body []byte) (Media, error) {
 		return sniff(body)
 	}
 
-	m := mediaScanner{s: ct}
-	typ, sub, ok := m.mediaType()
-	end := m.i
-	charsetOK := true
-	for ok {
-		name, value, quoted, more, pok := m.param()
-		if ok = pok && (more || m.i >= len(m.s)); !more {
-			break // a comma, or the end
-		}
-		if equalFoldASCII(name, "charset") {
-			if quoted {
-				value = unquote(value)
-			}
-			charsetOK = charsetOK && (equalFoldASCII(value, "utf-8") || equalFoldASCII(value, "us-ascii"))
-		}
-	}
+	typ, sub, end, charsetOK, ok := scanContentType(ct)
 	if !ok {
 		if len(body) == 0 {
 			return Media{}, nil
 		}
 		return Media{}, unsupported(rawType(ct))
 	}
-
-	var media Media
-	switch mediaSlot(typ, sub) {
-	case slotAppJSON:
-		media = Media{FormatJSON, typeAppJSON}
-	case slotTextJSON:
-		media = Media{FormatJSON, typeTextJSON}
-	case slotAppXML:
-		media = Media{FormatXML, typeAppXML}
-	case slotTextXML:
-		media = Media{FormatXML, typeTextXML}
-	default:
-		if equalFoldASCII(typ, "application") && equalFoldASCII(sub, "x-www-form-urlencoded") {
-			media = Media{FormatForm, typeForm}
-			break
-		}
+	media, known := mediaOf(typ, sub)
+	if !known {
 		if len(body) == 0 {
 			return Media{}, nil
 		}
@@ -79,6 +50,45 @@ func RequestMedia(contentType string, body []byte) (Media, error) {
 		return Media{Type: keep}, unsupported(media.Type)
 	}
 	return media, nil
+}
+
+// scanContentType reads a Content-Type: its type and subtype, where the media type ends, and whether every
+// charset parameter is utf-8 or us-ascii. ok is false for a malformed header.
+func scanContentType(ct string) (typ, sub string, end int, charsetOK, ok bool) {
+	m := mediaScanner{s: ct}
+	typ, sub, ok = m.mediaType()
+	end, charsetOK = m.i, true
+	for ok {
+		name, value, quoted, more, pok := m.param()
+		if ok = pok && (more || m.i >= len(m.s)); !more {
+			break // a comma, or the end
+		}
+		if equalFoldASCII(name, "charset") {
+			if quoted {
+				value = unquote(value)
+			}
+			charsetOK = charsetOK && (equalFoldASCII(value, "utf-8") || equalFoldASCII(value, "us-ascii"))
+		}
+	}
+	return typ, sub, end, charsetOK, ok
+}
+
+// mediaOf is the body format of a media type we read; known is false for any other.
+func mediaOf(typ, sub string) (media Media, known bool) {
+	switch mediaSlot(typ, sub) {
+	case slotAppJSON:
+		return Media{FormatJSON, typeAppJSON}, true
+	case slotTextJSON:
+		return Media{FormatJSON, typeTextJSON}, true
+	case slotAppXML:
+		return Media{FormatXML, typeAppXML}, true
+	case slotTextXML:
+		return Media{FormatXML, typeTextXML}, true
+	}
+	if equalFoldASCII(typ, "application") && equalFoldASCII(sub, "x-www-form-urlencoded") {
+		return Media{FormatForm, typeForm}, true
+	}
+	return Media{}, false
 }
 
 // sniff classifies a body sent without Content-Type by its first byte that is not whitespace, after an
