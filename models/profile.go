@@ -172,26 +172,17 @@ const sqlSetPassword = `UPDATE users SET password_hash = ?, updated_at = ?, acce
 // link. Access keys stay. It is not a
 // profile change: no version bump, no profile event.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, keepTokenID int64) error {
-	return retry(ctx, func() error {
-		tx, err := s.wr.BeginTx(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		defer func() { _ = tx.Rollback() }()
+	return s.inTx(ctx, func(tx *sqlTx) error {
 		now := s.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
 			now, userID, keepTokenID); err != nil {
-			return translate(err)
-		}
-		// Pending password-reset links die with the old password.
-		if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`,
-			now, userID, CodeReset); err != nil {
-			return translate(err)
-		}
-		res, err := tx.ExecContext(ctx, sqlSetPassword, hash, now, userID)
-		if err := oneRow(res, err, fmt.Sprintf("user %d does not exist", userID)); err != nil {
 			return err
 		}
-		return translate(tx.Commit())
+		// Pending password-reset links die with the old password.
+		if err := voidResetLinks(ctx, tx, now, userID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, sqlSetPassword, hash, now, userID)
+		return oneRow(res, err, fmt.Sprintf("user %d does not exist", userID))
 	})
 }

@@ -13,25 +13,23 @@ const CodeReset = "reset"
 // StartReset stores a password-reset link for a user and writes its e-mail to the outbox, in one transaction;
 // links issued before it stop working.
 func (s *Store) StartReset(ctx context.Context, userID int64, hash string, expiresAt time.Time, m Message) error {
-	return retry(ctx, func() error {
-		tx, err := s.wr.BeginTx(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		defer func() { _ = tx.Rollback() }()
+	return s.inTx(ctx, func(tx *sqlTx) error {
 		now := s.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`, now, userID, CodeReset); err != nil {
-			return translate(err)
+		if err := voidResetLinks(ctx, tx, now, userID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_codes (code_hash, kind, client_id, user_id, scope, stage, expires_at, created_at)
 			VALUES (?, ?, '', ?, '', '', ?, ?)`, hash, CodeReset, userID, expiresAt.UTC(), now); err != nil {
-			return translate(err)
-		}
-		if err := enqueue(ctx, tx, now, m.Kind, m.To, m.Subject, m.Body); err != nil {
 			return err
 		}
-		return translate(tx.Commit())
+		return enqueue(ctx, tx, now, m.Kind, m.To, m.Subject, m.Body)
 	})
+}
+
+// voidResetLinks spends every pending password-reset link of a user.
+func voidResetLinks(ctx context.Context, tx *sqlTx, now time.Time, userID int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`, now, userID, CodeReset)
+	return err
 }
 
 // ErrResetInvalid refuses a reset link that is unknown, used or expired.
@@ -56,32 +54,26 @@ func (s *Store) ResetUser(ctx context.Context, hash string) (int64, error) {
 // reset link of the user is voided, and every access and refresh token of the user is revoked, in one
 // transaction.
 func (s *Store) CompleteReset(ctx context.Context, hash, passwordHash string) error {
-	return retry(ctx, func() error {
-		userID, err := s.ResetUser(ctx, hash)
-		if err != nil {
-			return err
-		}
-		tx, err := s.wr.BeginTx(ctx)
-		if err != nil {
-			return translate(err)
-		}
-		defer func() { _ = tx.Rollback() }()
+	// Read before the transaction: it must not wait for a reader connection while it holds the writer.
+	userID, err := s.ResetUser(ctx, hash)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sqlTx) error {
 		now := s.Now()
 		res, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND kind = ? AND used_at IS NULL`, now, hash, CodeReset)
 		if err := oneRow(res, err, ErrResetInvalid.Message); err != nil {
 			return ErrResetInvalid
 		}
 		// Every other pending link of the user dies with it: two requests that raced may both have left one.
-		if _, err := tx.ExecContext(ctx, `UPDATE oauth_codes SET used_at = ? WHERE user_id = ? AND kind = ? AND used_at IS NULL`, now, userID, CodeReset); err != nil {
-			return translate(err)
+		if err := voidResetLinks(ctx, tx, now, userID); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now, userID); err != nil {
-			return translate(err)
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, sqlSetPassword, passwordHash, now, userID); err != nil {
-			return translate(err)
-		}
-		return translate(tx.Commit())
+		_, err = tx.ExecContext(ctx, sqlSetPassword, passwordHash, now, userID)
+		return err
 	})
 }
 
