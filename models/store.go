@@ -127,14 +127,34 @@ func redactDSN(s string) string {
 
 // Open connects to the database named by dsn and checks that it answers. It does not migrate.
 func Open(ctx context.Context, dsn DSN) (*Store, error) {
-	var (
-		s   *Store
-		err error
-	)
 	maxConns, err := maxConnsSetting()
 	if err != nil {
 		return nil, err
 	}
+	openCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		s, err := open(openCtx, dsn, maxConns)
+		if err == nil {
+			s.dsn = dsn
+			return s, nil
+		}
+		// A new SQLite file turns to WAL under an exclusive lock that does not wait for the busy timeout:
+		// processes opening it at once may find it locked for a moment, at the driver's first statement
+		// (GORM's version query) or at the ping.
+		if !strings.Contains(err.Error(), "database is locked") || openCtx.Err() != nil {
+			return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// open connects once and pings; on a failed ping it closes what it opened.
+func open(ctx context.Context, dsn DSN, maxConns int) (*Store, error) {
+	var (
+		s   *Store
+		err error
+	)
 	switch dsn.Dialect {
 	case "sqlite":
 		s, err = openSQLite(dsn.Path, maxConns)
@@ -144,24 +164,13 @@ func Open(ctx context.Context, dsn DSN) (*Store, error) {
 		return nil, fmt.Errorf("unknown database dialect %q", dsn.Dialect)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", dsn, err)
+		return nil, err
 	}
-	s.dsn = dsn
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		err := s.rd.db.PingContext(pingCtx)
-		if err == nil {
-			return s, nil
-		}
-		// A new SQLite file turns to WAL under an exclusive lock that does not wait for the busy timeout:
-		// processes opening it at once may find it locked for a moment.
-		if !strings.Contains(err.Error(), "database is locked") || pingCtx.Err() != nil {
-			_ = s.Close()
-			return nil, fmt.Errorf("connect to %s: %w", dsn, err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := s.rd.db.PingContext(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
 	}
+	return s, nil
 }
 
 // gormConfig is the GORM configuration of both dialects.
