@@ -1,16 +1,18 @@
 package hal
 
-// UserDetail is the authenticated user as GET /User sends it (saasu.md §5.2).
+// UserDetail is the authenticated user as GET /User sends it (saasu.md §5.2) and PUT /User reads it (§6.2). A
+// field with a `put` tag is one PUT /User writes, under the rule the tag gives (validator syntax, the handlers'
+// rules); the others are read-only and ignored in a body.
 type UserDetail struct {
 	ID               int64 `wire:"Id"`
 	Username         string
-	FirstName        *string
-	LastName         *string
-	MobileNumber     *string
+	FirstName        *string `put:"required,notblank,max=200"`
+	LastName         *string `put:"omitempty,max=200"`
+	MobileNumber     *string `put:"omitempty,phone"`
 	Is2FAEnabled     bool
-	TimezoneID       int64 `wire:"TimezoneId"`
-	DateTimeFormatID int64 `wire:"DateTimeFormatId"`
-	NumberFormatID   int64 `wire:"NumberFormatId"`
+	TimezoneID       int64 `wire:"TimezoneId" put:"omitempty,upto=2147483647"`
+	DateTimeFormatID int64 `wire:"DateTimeFormatId" put:"omitempty,upto=255"`
+	NumberFormatID   int64 `wire:"NumberFormatId" put:"omitempty,upto=255"`
 	Links            Links
 }
 

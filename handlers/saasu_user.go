@@ -3,6 +3,7 @@ package handlers
 import (
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -56,31 +57,29 @@ func (h *saasuUsers) self(c *gin.Context, p auth.Principal) hal.Links {
 
 // userDetail is the wire form of the caller (saasu.md §5.2); NULL numbers read as 0.
 func (h *saasuUsers) userDetail(c *gin.Context, p auth.Principal) hal.UserDetail {
-	u := p.User
-	return hal.UserDetail{
-		ID: u.ID, Username: u.Username, FirstName: u.FirstName, LastName: u.LastName, MobileNumber: u.MobileNumber,
-		Is2FAEnabled: u.Is2FAEnabled, TimezoneID: orZero(u.TimezoneID), DateTimeFormatID: orZero(u.DateTimeFormatID),
-		NumberFormatID: orZero(u.NumberFormatID), Links: h.self(c, p),
-	}
+	var ud hal.UserDetail
+	userDetailPlan.show(&ud, &p.User)
+	ud.Links = h.self(c, p)
+	return ud
 }
 
-func orZero(p *int64) int64 {
-	if p == nil {
-		return 0
+// userDetailPlan is the plan of UserDetail. A field PUT /User writes is read as a models.Change of its value's
+// type: a field not sent is not Set and keeps what is stored; null sets NULL (FirstName's rule requires it).
+var userDetailPlan = newProfilePlan[hal.UserDetail](func(name string, t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return *p
-}
+	switch t.Kind() {
+	case reflect.String:
+		return reflect.TypeFor[models.Change[string]]()
+	case reflect.Int64:
+		return reflect.TypeFor[models.Change[int64]]()
+	}
+	panic("handlers: UserDetail." + name + ": PUT /User reads strings and whole numbers only")
+})
 
-// userDetailInput is the part of a UserDetail that PUT /User changes (saasu.md §6.2), with its rules. A field
-// not sent is not Set and keeps what is stored; null sets NULL, except for FirstName, which is required.
-type userDetailInput struct {
-	FirstName        models.Change[string] `wire:"FirstName" validate:"required,notblank,max=200"`
-	LastName         models.Change[string] `wire:"LastName" validate:"omitempty,max=200"`
-	MobileNumber     models.Change[string] `wire:"MobileNumber" validate:"omitempty,phone"`
-	TimezoneID       models.Change[int64]  `wire:"TimezoneId" validate:"omitempty,upto=2147483647"`
-	DateTimeFormatID models.Change[int64]  `wire:"DateTimeFormatId" validate:"omitempty,upto=255"`
-	NumberFormatID   models.Change[int64]  `wire:"NumberFormatId" validate:"omitempty,upto=255"`
-}
+// userDetailFields are the wire names of the fields PUT /User writes.
+var userDetailFields = userDetailPlan.wireNames()
 
 // saasuRuleMessages are the Saasu messages of the failed rules (saasu.md §6.2).
 var saasuRuleMessages = ruleMessages{
@@ -98,45 +97,47 @@ var saasuRuleMessages = ruleMessages{
 }
 
 // userDetailChange applies the PUT /User field rules (saasu.md §6.2) to a decoded body. All field problems
-// are reported together, at most one per field, in the order of the spec's message list (the input's fields).
+// are reported together, at most one per field, in the order of the spec's message list (UserDetail's fields).
 func userDetailChange(b codec.Body) (models.ProfileChange, error) {
 	// In XML a known field holding child elements is a body error, not a field error (saasu.md §4.2).
-	if err := b.Check("FirstName", "LastName", "MobileNumber", "TimezoneId", "DateTimeFormatId", "NumberFormatId"); err != nil {
+	if err := b.Check(userDetailFields...); err != nil {
 		return models.ProfileChange{}, err
 	}
-	var in userDetailInput
+	var pc models.ProfileChange
+	in, fields := userDetailPlan.newInput()
 	decoded := map[string]string{}
-	for _, f := range []struct {
-		name string
-		to   *models.Change[string]
-	}{{"FirstName", &in.FirstName}, {"LastName", &in.LastName}, {"MobileNumber", &in.MobileNumber}} {
-		if v, ok := b.Get(f.name); ok {
-			if s, null, isStr := v.Str(); !isStr {
-				decoded[f.name] = f.name + " must be a string."
-			} else if null {
-				*f.to = models.Null[string]()
-			} else {
-				*f.to = models.To(s)
-			}
+	for i, f := range userDetailPlan.writable {
+		v, ok := b.Get(f.wire)
+		if !ok {
+			continue
 		}
-	}
-	for _, f := range []struct {
-		name string
-		to   *models.Change[int64]
-	}{{"TimezoneId", &in.TimezoneID}, {"DateTimeFormatId", &in.DateTimeFormatID}, {"NumberFormatId", &in.NumberFormatID}} {
-		if v, ok := b.Get(f.name); ok {
+		var ch any
+		switch fields.Field(i).Interface().(type) {
+		case models.Change[string]:
+			s, null, isStr := v.Str()
+			switch {
+			case !isStr:
+				decoded[f.wire] = f.wire + " must be a string."
+				continue
+			case null:
+				ch = models.Null[string]()
+			default:
+				ch = models.To(s)
+			}
+		case models.Change[int64]:
 			n, ok := v.Int(math.MinInt64, math.MaxInt64)
 			if !ok {
 				n = -1 // not a whole number: the range rule refuses it with the message the spec gives for both
 			}
-			*f.to = models.To(n)
+			ch = models.To(n)
 		}
+		fields.Field(i).Set(reflect.ValueOf(ch))
+		userDetailPlan.change(&pc, i, ch)
 	}
-	if p := problems(&in, decoded, saasuRuleMessages); len(p) > 0 {
+	if p := problems(in, decoded, saasuRuleMessages); len(p) > 0 {
 		return models.ProfileChange{}, &models.Error{Kind: models.KindInvalid, Message: strings.Join(p, " ")}
 	}
-	return models.ProfileChange{FirstName: in.FirstName, LastName: in.LastName, MobileNumber: in.MobileNumber,
-		TimezoneID: in.TimezoneID, DateTimeFormatID: in.DateTimeFormatID, NumberFormatID: in.NumberFormatID}, nil
+	return pc, nil
 }
 
 // phoneLike: at most 20 characters, each a digit, a space or one of + - ( ).

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"reflect"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,18 +16,29 @@ type workspaceProfiles struct {
 	store *models.Store
 }
 
-// wsProfile is the profile Data of §3.
+// wsProfile is the profile Data of §3, and with its `put` rules the body of PUT (§5): the string fields a PUT
+// may send (null leaves a field as it is), in the order problems are reported. An e-mail of "" clears the
+// address. A field of the name of a models.Profile field shows it and is written by PUT as sent.
 type wsProfile struct {
 	UserID    string  `json:"UserId"`
-	UserName  string  `json:"UserName"`
-	Email     *string `json:"Email"`
-	FirstName *string `json:"FirstName"`
-	LastName  *string `json:"LastName"`
+	UserName  string  `json:"UserName" put:"omitnil,nonempty,max=254"`
+	Email     *string `json:"Email" put:"omitnil,max=254,email_or_empty"`
+	FirstName *string `json:"FirstName" put:"omitnil,max=200"`
+	LastName  *string `json:"LastName" put:"omitnil,max=200"`
 	UserType  int64   `json:"UserType"`
 }
 
+// wsProfilePlan is the plan of wsProfile; PUT reads every field as a string, nil when not sent.
+var wsProfilePlan = newProfilePlan[wsProfile](func(string, reflect.Type) reflect.Type { return reflect.TypeFor[*string]() })
+
+// wsSignInNames are the fields that are sign-in names, held by one user each (compared case-insensitively),
+// and the store's name of each.
+var wsSignInNames = map[string]string{"UserName": "Username", "Email": "Email"}
+
 func profileOf(u models.User) wsProfile {
-	return wsProfile{UserID: itoa(u.ID), UserName: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, UserType: u.UserType}
+	p := wsProfile{UserID: itoa(u.ID), UserName: u.Username}
+	wsProfilePlan.show(&p, &u)
+	return p
 }
 
 func (h *workspaceProfiles) get(c *gin.Context, p auth.Principal) error {
@@ -42,25 +54,34 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	userName, email := body.field("UserName"), body.field("Email")
+	fields := make([]wsField, len(wsProfilePlan.writable))
+	var userName, email wsField
+	for i, w := range wsProfilePlan.writable {
+		fields[i] = body.field(w.wire)
+		switch w.name {
+		case "UserName":
+			userName = fields[i]
+		case "Email":
+			email = fields[i]
+		}
+	}
 	problems := wsProblems{target: "Account"}
-	passed := problems.check(&wsProfileInput{}, userName, email, body.field("FirstName"), body.field("LastName"))
+	in, _ := wsProfilePlan.newInput()
+	passed := problems.check(in, fields...)
 	var pc models.ProfileChange
-	for i, f := range []struct {
-		field  wsField
-		change *models.Change[string]
-		column string // a user name or e-mail held by nobody else, compared case-insensitively
-	}{{userName, &pc.Username, "Username"}, {email, &pc.Email, "Email"}, {body.field("FirstName"), &pc.FirstName, ""},
-		{body.field("LastName"), &pc.LastName, ""}} {
+	for i, f := range fields {
+		column := wsSignInNames[wsProfilePlan.writable[i].name]
 		switch {
-		case !passed[i] || !f.field.set:
-		case f.column == "Email" && f.field.value == "": // clears the address
-			*f.change = models.Null[string]()
-		case f.column != "" && h.taken(c, p.User, f.field, f.column):
-			code, msg := wsTaken(f.column)
-			problems.add(code, msg, f.field, wsBusiness, nil)
+		case !passed[i] || !f.set:
+		case column == "Email" && f.value == "": // clears the address
+			pc.Email = models.Null[string]()
+		case column != "" && h.taken(c, p.User, f, column):
+			code, msg := wsTaken(column)
+			problems.add(code, msg, f, wsBusiness, nil)
+		case column == "Username":
+			pc.Username = models.To(f.value)
 		default:
-			*f.change = models.To(f.field.value)
+			wsProfilePlan.change(&pc, i, models.To(f.value))
 		}
 	}
 	if err := problems.err(); err != nil {
@@ -82,15 +103,6 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	}
 	c.Header("ETag", etag(u.Version))
 	return h.ws.ok(c, profileOf(u))
-}
-
-// wsProfileInput is the body of PUT /account/profile (§5) with its rules: the string fields sent (null leaves
-// a field as it is), in the order problems are reported. An e-mail of "" clears the address.
-type wsProfileInput struct {
-	UserName  *string `wire:"UserName" validate:"omitnil,nonempty,max=254"`
-	Email     *string `wire:"Email" validate:"omitnil,max=254,email_or_empty"`
-	FirstName *string `wire:"FirstName" validate:"omitnil,max=200"`
-	LastName  *string `wire:"LastName" validate:"omitnil,max=200"`
 }
 
 // wsTaken is the business problem of a user name or e-mail (column "Username" or "Email") held by another user.

@@ -6,30 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
-
-// zitadelProfileBody is a decoded UpdateMyProfileRequest or UpdateHumanProfileRequest: absent and null fields
-// hold their proto defaults.
-type zitadelProfileBody struct {
-	UserID            string `wire:"UserId" validate:"runes=1 200"` // management API only
-	FirstName         string `wire:"FirstName" validate:"runes=1 200"`
-	LastName          string `wire:"LastName" validate:"runes=1 200"`
-	NickName          string `wire:"NickName" validate:"runes=0 200"`
-	DisplayName       string `wire:"DisplayName" validate:"runes=1 200"`
-	PreferredLanguage string `wire:"PreferredLanguage" validate:"runes=0 10"`
-	Gender            int64  // the enum number as sent; §5 normalises unknown numbers
-}
 
 // zitadelGenders are the names of the proto enum Gender, by number.
 var zitadelGenders = []string{"GENDER_UNSPECIFIED", "GENDER_FEMALE", "GENDER_MALE", "GENDER_DIVERSE"}
 
 // decodeZitadelProfile reads a PUT body the way grpc-gateway's JSONPb does (zitadel.md §3): encoding/json
 // takes the first value, then protojson (DiscardUnknown) reads it. Errors are the message of a code 3 status.
-func decodeZitadelProfile(body []byte, management bool) (zitadelProfileBody, error) {
-	var out zitadelProfileBody
+func decodeZitadelProfile(body []byte, management bool) (zitadelProfile, error) {
+	var out zitadelProfile
 	var raw json.RawMessage
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -80,27 +70,58 @@ type zitadelField struct {
 	str  *string
 }
 
-// zitadelFields maps each name protojson accepts (lowerCamelCase and the proto name) to its field of out.
-func zitadelFields(out *zitadelProfileBody, management bool) map[string]zitadelField {
-	fields := map[string]zitadelField{
-		"firstName": {"firstName", 2, &out.FirstName}, "first_name": {"firstName", 2, &out.FirstName},
-		"lastName": {"lastName", 3, &out.LastName}, "last_name": {"lastName", 3, &out.LastName},
-		"nickName": {"nickName", 4, &out.NickName}, "nick_name": {"nickName", 4, &out.NickName},
-		"displayName": {"displayName", 5, &out.DisplayName}, "display_name": {"displayName", 5, &out.DisplayName},
-		"preferredLanguage":  {"preferredLanguage", 6, &out.PreferredLanguage},
-		"preferred_language": {"preferredLanguage", 6, &out.PreferredLanguage},
-		"gender":             {"gender", 7, nil},
+// zitadelProtoField is a field of zitadelProfile as protojson knows it: the JSON name (the wire name with a
+// lower-case first letter), the proto name (its snake_case form), the number (`proto` tag) and the field's index.
+type zitadelProtoField struct {
+	json, proto string
+	num, index  int
+}
+
+var zitadelProtoFields = func() (out []zitadelProtoField) {
+	t := reflect.TypeFor[zitadelProfile]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		num, err := strconv.Atoi(f.Tag.Get("proto"))
+		if err != nil {
+			panic("handlers: zitadelProfile." + f.Name + " needs a proto number")
+		}
+		wire := f.Tag.Get("wire")
+		if wire == "" {
+			wire = f.Name
+		}
+		var snake strings.Builder
+		for i, r := range wire {
+			if unicode.IsUpper(r) && i > 0 {
+				snake.WriteByte('_')
+			}
+			snake.WriteRune(unicode.ToLower(r))
+		}
+		out = append(out, zitadelProtoField{strings.ToLower(wire[:1]) + wire[1:], snake.String(), num, i})
 	}
-	if management {
-		fields["userId"] = zitadelField{"userId", 1, &out.UserID}
-		fields["user_id"] = zitadelField{"userId", 1, &out.UserID}
+	return out
+}()
+
+// zitadelFields maps each name protojson accepts (lowerCamelCase and the proto name) to its field of out.
+// userId is a field of the management API's request only.
+func zitadelFields(out *zitadelProfile, management bool) map[string]zitadelField {
+	v := reflect.ValueOf(out).Elem()
+	fields := make(map[string]zitadelField, 2*len(zitadelProtoFields))
+	for _, pf := range zitadelProtoFields {
+		if pf.json == "userId" && !management {
+			continue
+		}
+		f := zitadelField{json: pf.json, num: pf.num}
+		if s, ok := v.Field(pf.index).Addr().Interface().(*string); ok {
+			f.str = s
+		}
+		fields[pf.json], fields[pf.proto] = f, f
 	}
 	return fields
 }
 
 // readField reads the value of field f into out, as protojson does: null leaves the default, a string field
 // takes a string only, the gender enum takes its name (unknown names read as 0) or a 32-bit number.
-func (d *protoDecoder) readField(f zitadelField, out *zitadelProfileBody) error {
+func (d *protoDecoder) readField(f zitadelField, out *zitadelProfile) error {
 	v := d.read()
 	if d.err != nil {
 		return d.err
@@ -115,7 +136,7 @@ func (d *protoDecoder) readField(f zitadelField, out *zitadelProfileBody) error 
 		out.Gender = 0
 		for n, g := range zitadelGenders {
 			if g == v.str {
-				out.Gender = int64(n)
+				out.Gender = zitadelGender(n)
 			}
 		}
 	default:
@@ -123,7 +144,7 @@ func (d *protoDecoder) readField(f zitadelField, out *zitadelProfileBody) error 
 		if !ok {
 			return d.err0(v.pos, fmt.Sprintf("invalid value for enum field %s: %s", f.json, v.raw))
 		}
-		out.Gender = n
+		out.Gender = zitadelGender(n)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -26,11 +27,21 @@ var zitadelMessages = sync.OnceValues(func() (mine, human protoreflect.MessageDe
 		return &descriptorpb.FieldDescriptorProto{Name: proto.String(name), Number: proto.Int32(num),
 			Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(), Type: descriptorpb.FieldDescriptorProto_TYPE_STRING.Enum()}
 	}
-	fields := func() []*descriptorpb.FieldDescriptorProto {
-		return []*descriptorpb.FieldDescriptorProto{str("first_name", 2), str("last_name", 3), str("nick_name", 4),
-			str("display_name", 5), str("preferred_language", 6), {Name: proto.String("gender"), Number: proto.Int32(7),
-				Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(), Type: descriptorpb.FieldDescriptorProto_TYPE_ENUM.Enum(),
-				TypeName: proto.String(".fuzz.zitadel.Gender")}}
+	// The fields of zitadelProfile, by the names and numbers its tags give: the enum is the one field that is
+	// not a string. user_id is the management API's.
+	fields := func() (out []*descriptorpb.FieldDescriptorProto) {
+		for _, pf := range zitadelProtoFields {
+			switch {
+			case pf.proto == "user_id":
+			case reflect.TypeFor[zitadelProfile]().Field(pf.index).Type.Kind() == reflect.String:
+				out = append(out, str(pf.proto, int32(pf.num)))
+			default:
+				out = append(out, &descriptorpb.FieldDescriptorProto{Name: proto.String(pf.proto), Number: proto.Int32(int32(pf.num)),
+					Label: descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum(), Type: descriptorpb.FieldDescriptorProto_TYPE_ENUM.Enum(),
+					TypeName: proto.String(".fuzz.zitadel.Gender")})
+			}
+		}
+		return out
 	}
 	var genders []*descriptorpb.EnumValueDescriptorProto
 	for n, g := range zitadelGenders {
@@ -80,7 +91,7 @@ func FuzzZitadelProfile(f *testing.F) {
 		var raw json.RawMessage
 		if jerr := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); jerr != nil {
 			switch {
-			case errors.Is(jerr, io.EOF) && (err != nil || got != zitadelProfileBody{}):
+			case errors.Is(jerr, io.EOF) && (err != nil || got != zitadelProfile{}):
 				t.Fatalf("empty body: %#v, %v; want an empty request", got, err)
 			case !errors.Is(jerr, io.EOF) && err == nil:
 				t.Fatalf("encoding/json refuses the body (%v) but decodeZitadelProfile reads %#v", jerr, got)
@@ -100,14 +111,17 @@ func FuzzZitadelProfile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fields := desc.Fields()
-		want := zitadelProfileBody{
-			FirstName: m.Get(fields.ByName("first_name")).String(), LastName: m.Get(fields.ByName("last_name")).String(),
-			NickName: m.Get(fields.ByName("nick_name")).String(), DisplayName: m.Get(fields.ByName("display_name")).String(),
-			PreferredLanguage: m.Get(fields.ByName("preferred_language")).String(), Gender: int64(m.Get(fields.ByName("gender")).Enum()),
-		}
-		if management {
-			want.UserID = m.Get(fields.ByName("user_id")).String()
+		var want zitadelProfile
+		wv := reflect.ValueOf(&want).Elem()
+		for _, pf := range zitadelProtoFields {
+			fd := desc.Fields().ByName(protoreflect.Name(pf.proto))
+			switch {
+			case fd == nil: // user_id outside the management API
+			case fd.Kind() == protoreflect.EnumKind:
+				wv.Field(pf.index).SetInt(int64(m.Get(fd).Enum()))
+			default:
+				wv.Field(pf.index).SetString(m.Get(fd).String())
+			}
 		}
 		if got != want {
 			t.Fatalf("decodeZitadelProfile = %#v; protojson reads %#v", got, want)

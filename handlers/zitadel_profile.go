@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -217,8 +218,7 @@ func (h *zitadelProfiles) get(c *gin.Context, mgmt bool) error {
 	return h.z.render(c, http.StatusOK, zitadelProfileResponse{
 		Details: zitadelDetails{Sequence: itoa(u.Version), CreationDate: zitadelTime(u.CreatedAt),
 			ChangeDate: zitadelTime(u.ChangedAt), ResourceOwner: resourceOwner(u)},
-		Profile: &zitadelProfile{FirstName: str(u.FirstName), LastName: str(u.LastName), NickName: str(u.NickName),
-			DisplayName: displayName(u), PreferredLanguage: languageOf(u), Gender: genderName(u.Gender)},
+		Profile: showZitadelProfile(u),
 	})
 }
 
@@ -282,7 +282,7 @@ var zitadelRuleMessages = ruleMessages{
 
 // validateZitadelProfile applies §4: the first failure in proto field order (the body's fields), lengths in
 // runes. UserId is checked on the management API only.
-func validateZitadelProfile(b zitadelProfileBody, mgmt bool, prefix string) error {
+func validateZitadelProfile(b zitadelProfile, mgmt bool, prefix string) error {
 	var except []string
 	if !mgmt {
 		except = []string{"UserID"}
@@ -295,22 +295,23 @@ func validateZitadelProfile(b zitadelProfileBody, mgmt bool, prefix string) erro
 
 // profileChange is the full replacement of §5, as the fields whose normalised value differs from the stored
 // one: so a NULL stored where "" is sent counts as no change.
-func profileChange(u models.User, b zitadelProfileBody) models.ProfileChange {
+func profileChange(u models.User, b zitadelProfile) models.ProfileChange {
 	var pc models.ProfileChange
-	set := func(ch *models.Change[string], cur *string, v string) {
-		if str(cur) == v {
-			return
+	var stored zitadelProfile
+	zitadelPlan.show(&stored, &u)
+	sent, was, pcv := reflect.ValueOf(b), reflect.ValueOf(stored), reflect.ValueOf(&pc).Elem()
+	for _, c := range zitadelPlan.copies {
+		v := sent.FieldByIndex(c.to)
+		if v.Kind() != reflect.String || c.change == nil || v.String() == was.FieldByIndex(c.to).String() {
+			continue
 		}
-		if v == "" {
-			*ch = models.Null[string]()
-		} else {
-			*ch = models.To(v)
+		ch := models.To(v.String())
+		if v.String() == "" {
+			ch = models.Null[string]()
 		}
+		pcv.FieldByIndex(c.change).Set(reflect.ValueOf(ch))
 	}
-	set(&pc.FirstName, u.FirstName, b.FirstName)
-	set(&pc.LastName, u.LastName, b.LastName)
-	set(&pc.NickName, u.NickName, b.NickName)
-	set(&pc.DisplayName, u.DisplayName, b.DisplayName)
+	pc.PreferredLanguage = models.Change[string]{}
 	tag, _ := language.Parse(b.PreferredLanguage) // [orig] a parse error is ignored
 	if lang := tag.String(); lang != languageOf(u) {
 		pc.PreferredLanguage = models.To(lang)
@@ -318,7 +319,7 @@ func profileChange(u models.User, b zitadelProfileBody) models.ProfileChange {
 			pc.PreferredLanguage = models.Null[string]()
 		}
 	}
-	g := b.Gender
+	g := int64(b.Gender)
 	if g < 0 || g >= int64(len(zitadelGenders)) {
 		g = 0
 	}
@@ -340,14 +341,40 @@ type zitadelDetails struct {
 	ResourceOwner string `json:"resourceOwner,omitempty"`
 }
 
+// zitadelProfile is the profile of GetMyProfile and GetHumanProfile (§6) and the body of the updates (§3),
+// one field per proto field: `proto` is its number, the wire name (`wire`, else the Go name) gives its JSON
+// name (first letter lower-cased) and its proto name (snake_case), `validate` is its rule (§4). A body's absent
+// and null fields hold the proto defaults. A field of the name of a models.Profile field shows it and is
+// replaced by an update ("" clears it); the rest is spelt out in showZitadelProfile and profileChange.
 type zitadelProfile struct {
-	FirstName         string `json:"firstName,omitempty"`
-	LastName          string `json:"lastName,omitempty"`
-	NickName          string `json:"nickName,omitempty"`
-	DisplayName       string `json:"displayName,omitempty"`
-	PreferredLanguage string `json:"preferredLanguage,omitempty"`
-	Gender            string `json:"gender,omitempty"`
+	UserID            string        `json:"-" proto:"1" wire:"UserId" validate:"runes=1 200"` // the management API's body only
+	FirstName         string        `json:"firstName,omitempty" proto:"2" validate:"runes=1 200"`
+	LastName          string        `json:"lastName,omitempty" proto:"3" validate:"runes=1 200"`
+	NickName          string        `json:"nickName,omitempty" proto:"4" validate:"runes=0 200"`
+	DisplayName       string        `json:"displayName,omitempty" proto:"5" validate:"runes=1 200"`
+	PreferredLanguage string        `json:"preferredLanguage,omitempty" proto:"6" validate:"runes=0 10"`
+	Gender            zitadelGender `json:"gender,omitzero" proto:"7"`
 }
+
+// zitadelPlan pairs zitadelProfile's fields with the user's.
+var zitadelPlan = newProfilePlan[zitadelProfile](nil)
+
+// showZitadelProfile is the profile of u as §6 shows it.
+func showZitadelProfile(u models.User) *zitadelProfile {
+	var p zitadelProfile
+	zitadelPlan.show(&p, &u)
+	p.DisplayName, p.PreferredLanguage = displayName(u), languageOf(u)
+	return &p
+}
+
+// zitadelGender is the proto enum Gender: its number in a body (§5 normalises unknown numbers), its name in an
+// answer, where unspecified and unknown numbers are left out.
+type zitadelGender int64
+
+func (g zitadelGender) MarshalText() ([]byte, error) { return []byte(genderName(int64(g))), nil }
+
+// IsZero makes omitzero leave out what has no name.
+func (g zitadelGender) IsZero() bool { return genderName(int64(g)) == "" }
 
 type zitadelProfileResponse struct {
 	Details zitadelDetails  `json:"details"`

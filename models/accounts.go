@@ -143,7 +143,7 @@ func (s *Store) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 		u := User{
 			Username: nu.Username, UsernameKey: Fold(nu.Username),
 			Email: nu.Email, PasswordHash: nu.PasswordHash,
-			FirstName: &first, LastName: nu.LastName,
+			Profile:  Profile{FirstName: &first, LastName: nu.LastName},
 			UserType: nu.Type, OwnerFileID: nu.OwnerFileID,
 			Version: 1, ChangedAt: now, CreatedAt: now, UpdatedAt: now,
 		}

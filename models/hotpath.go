@@ -22,17 +22,17 @@ import (
 // every query that reads a whole user by adding its field to User.
 var userColumns, userFieldIndex = userColumnList()
 
-func userColumnList() (string, []int) {
+func userColumnList() (string, [][]int) {
 	sch, err := schema.Parse(&User{}, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
 		panic(err)
 	}
 	var cols []string
-	var index []int
+	var index [][]int
 	for _, f := range sch.Fields {
 		if f.DBName != "" {
 			cols = append(cols, "users."+f.DBName)
-			index = append(index, f.StructField.Index[0])
+			index = append(index, f.StructField.Index)
 		}
 	}
 	return strings.Join(cols, ", "), index
@@ -43,7 +43,7 @@ func userFields(u *User, extra ...any) []any {
 	v := reflect.ValueOf(u).Elem()
 	out := make([]any, len(userFieldIndex), len(userFieldIndex)+len(extra))
 	for i, f := range userFieldIndex {
-		out[i] = v.Field(f).Addr().Interface()
+		out[i] = v.FieldByIndex(f).Addr().Interface()
 	}
 	return append(out, extra...)
 }

@@ -18,7 +18,30 @@ func To[T comparable](v T) Change[T] { return Change[T]{Set: true, Value: &v} }
 // Null returns a Change that clears the field.
 func Null[T comparable]() Change[T] { return Change[T]{Set: true} }
 
-// ProfileChange is what a dialect asks to change in a user's profile; unset fields are kept.
+// Profile is the part of a user that the dialects' profile operations show and change, one field per column
+// of users, and the one place a profile field is declared in the store. A field here is read with every user,
+// compared and written by UpdateProfile and recorded in its profile events; ProfileChange carries a Change of
+// the same name and type, checked at start. A field that came after the first schema names its migration in an
+// `added` tag, "VERSION SQL-TYPE" (see profileColumnMigrations): no migration file to write. A dialect shows a
+// field by naming it in its wire type (see the handlers' profile field plans).
+//
+// A pointer field is NULL when not set; a Change to nil clears it. A field that is not a pointer (Gender) is
+// NOT NULL: a Change to nil stores its zero value.
+type Profile struct {
+	FirstName         *string
+	LastName          *string
+	NickName          *string
+	DisplayName       *string
+	PreferredLanguage *string
+	Gender            int64
+	MobileNumber      *string
+	TimezoneID        *int64
+	DateTimeFormatID  *int64
+	NumberFormatID    *int64
+}
+
+// ProfileChange is what a dialect asks to change in a user's profile; unset fields are kept. Besides the
+// Profile fields, of the same names, it changes the sign-in names and the two-factor switch.
 type ProfileChange struct {
 	Username          Change[string]
 	Email             Change[string]
@@ -72,18 +95,6 @@ func planProfile(u User, pc ProfileChange, opt ChangeOptions) (User, map[string]
 		return User{}, nil, &Error{Kind: KindInvalid, Field: "MobileNumber", Message: "MobileNumber cannot be changed while two-factor authentication is enabled."}
 	}
 	diff := map[string]fieldDiff{}
-	apply := func(col string, ch Change[string], cur **string) {
-		if ch.Set && !same(*cur, ch.Value) {
-			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-			*cur = ch.Value
-		}
-	}
-	applyInt := func(col string, ch Change[int64], cur **int64) {
-		if ch.Set && !same(*cur, ch.Value) {
-			diff[col] = fieldDiff{Old: *cur, New: ch.Value}
-			*cur = ch.Value
-		}
-	}
 	if pc.Username.Set && pc.Username.Value != nil && *pc.Username.Value != u.Username {
 		diff["username"] = fieldDiff{Old: u.Username, New: *pc.Username.Value}
 		u.Username, u.UsernameKey = *pc.Username.Value, Fold(*pc.Username.Value)
@@ -97,25 +108,7 @@ func planProfile(u User, pc ProfileChange, opt ChangeOptions) (User, map[string]
 		diff["email"] = fieldDiff{Old: u.Email, New: pc.Email.Value}
 		u.Email, u.EmailKey = pc.Email.Value, key
 	}
-	apply("first_name", pc.FirstName, &u.FirstName)
-	apply("last_name", pc.LastName, &u.LastName)
-	apply("nick_name", pc.NickName, &u.NickName)
-	apply("display_name", pc.DisplayName, &u.DisplayName)
-	apply("preferred_language", pc.PreferredLanguage, &u.PreferredLanguage)
-	apply("mobile_number", pc.MobileNumber, &u.MobileNumber)
-	applyInt("timezone_id", pc.TimezoneID, &u.TimezoneID)
-	applyInt("date_time_format_id", pc.DateTimeFormatID, &u.DateTimeFormatID)
-	applyInt("number_format_id", pc.NumberFormatID, &u.NumberFormatID)
-	if pc.Gender.Set {
-		g := int64(0)
-		if pc.Gender.Value != nil {
-			g = *pc.Gender.Value
-		}
-		if g != u.Gender {
-			diff["gender"] = fieldDiff{Old: u.Gender, New: g}
-			u.Gender = g
-		}
-	}
+	applyProfile(&u.Profile, &pc, diff)
 	if pc.TwoFactor.Set && pc.TwoFactor.Value != nil && *pc.TwoFactor.Value != u.Is2FAEnabled {
 		diff["is_2fa_enabled"] = fieldDiff{Old: u.Is2FAEnabled, New: *pc.TwoFactor.Value}
 		u.Is2FAEnabled = *pc.TwoFactor.Value

@@ -281,14 +281,12 @@ func checkNames(ctx context.Context, tx *sqlTx, after User, diff map[string]fiel
 // one fixed statement for every change, prepared once, whatever the fields. sqlWriteProfileNames does the
 // same with the username and e-mail too; without them a change leaves their unique and lookup indexes
 // untouched (the database updates an index when the statement sets one of its columns, whatever the value).
-const (
-	sqlWriteProfile = `UPDATE users SET first_name = ?, last_name = ?, nick_name = ?, display_name = ?,
-	preferred_language = ?, gender = ?, mobile_number = ?, is_2fa_enabled = ?, timezone_id = ?,
-	date_time_format_id = ?, number_format_id = ?, version = ?, changed_at = ?, updated_at = ? WHERE id = ? AND version = ?`
-	sqlWriteProfileNames = `UPDATE users SET username = ?, username_key = ?, email = ?, email_key = ?, first_name = ?,
-	last_name = ?, nick_name = ?, display_name = ?, preferred_language = ?, gender = ?, mobile_number = ?,
-	is_2fa_enabled = ?, timezone_id = ?, date_time_format_id = ?, number_format_id = ?, version = ?,
-	changed_at = ?, updated_at = ? WHERE id = ? AND version = ?`
+// The profile columns come from Profile (see appendProfile).
+var (
+	sqlWriteProfile = `UPDATE users SET ` + profileAssignments() + `, is_2fa_enabled = ?, version = ?, changed_at = ?,
+	updated_at = ? WHERE id = ? AND version = ?`
+	sqlWriteProfileNames = `UPDATE users SET username = ?, username_key = ?, email = ?, email_key = ?, ` +
+		profileAssignments() + `, is_2fa_enabled = ?, version = ?, changed_at = ?, updated_at = ? WHERE id = ? AND version = ?`
 )
 
 // sqlInsertEvents[n] inserts n profile events in one statement.
@@ -304,13 +302,11 @@ var sqlInsertEvents = func() (q [profileBatchMax + 1]string) {
 // the row is no longer at base's version.
 func (s *Store) writeProfiles(ctx context.Context, tx *sqlTx, base, u User, events []plannedEvent) (moved bool, err error) {
 	now := u.UpdatedAt
-	q, args := sqlWriteProfile, make([]any, 0, 20)
+	q, args := sqlWriteProfile, make([]any, 0, len(profileFields)+10)
 	if u.Username != base.Username || !same(u.Email, base.Email) {
 		q, args = sqlWriteProfileNames, append(args, u.Username, u.UsernameKey, u.Email, u.EmailKey)
 	}
-	args = append(args, u.FirstName, u.LastName, u.NickName, u.DisplayName, u.PreferredLanguage, u.Gender,
-		u.MobileNumber, u.Is2FAEnabled, u.TimezoneID, u.DateTimeFormatID, u.NumberFormatID, u.Version,
-		u.ChangedAt, u.UpdatedAt, u.ID, base.Version)
+	args = append(appendProfile(args, &u.Profile), u.Is2FAEnabled, u.Version, u.ChangedAt, u.UpdatedAt, u.ID, base.Version)
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return false, err

@@ -30,26 +30,18 @@ type File struct {
 
 // User is a login that reaches one or more files.
 type User struct {
-	ID                int64 `gorm:"primaryKey"`
-	Username          string
-	UsernameKey       string
-	Email             *string
-	EmailKey          *string
-	PasswordHash      *string
-	FirstName         *string
-	LastName          *string
-	NickName          *string
-	DisplayName       *string
-	PreferredLanguage *string
-	Gender            int64
-	MobileNumber      *string
-	Is2FAEnabled      bool `gorm:"column:is_2fa_enabled"`
-	TimezoneID        *int64
-	DateTimeFormatID  *int64
-	NumberFormatID    *int64
-	UserType          int64
-	OwnerFileID       *int64
-	Version           int64
+	ID           int64 `gorm:"primaryKey"`
+	Username     string
+	UsernameKey  string
+	Email        *string
+	EmailKey     *string
+	PasswordHash *string
+	// Profile is what the dialects' profile operations show and change (see Profile).
+	Profile
+	Is2FAEnabled bool `gorm:"column:is_2fa_enabled"`
+	UserType     int64
+	OwnerFileID  *int64
+	Version      int64
 	// AccessVersion moves with every change to what the user's credentials reach (migration 00005).
 	AccessVersion int64
 	ChangedAt     time.Time
