@@ -230,3 +230,36 @@ func BenchmarkUserDetailXML(b *testing.B) {
 		buf = hal.AppendXML(buf[:0], &u)
 	}
 }
+
+// omitted is a wire type with an optional field added after its contract: left out of JSON and XML while nil,
+// written as any *string once it holds a value, in its place.
+type omitted struct {
+	Name  string
+	Title *string `wire:",omitnull"`
+	Note  *string `wire:",omitnull"`
+	Links hal.Links
+}
+
+func TestOmitNull(t *testing.T) {
+	title, empty := "Dr", ""
+	for _, tc := range []struct {
+		value             omitted
+		wantJSON, wantXML string
+	}{
+		{omitted{Name: "a"}, `{"Name":"a","_links":[]}`, `<_links /><Name>a</Name>`},
+		{omitted{Name: "a", Title: &title}, `{"Name":"a","Title":"Dr","_links":[]}`, `<_links /><Name>a</Name><Title>Dr</Title>`},
+		{omitted{Name: "a", Note: &empty}, `{"Name":"a","Note":"","_links":[]}`, `<_links /><Name>a</Name><Note />`},
+	} {
+		assert.Equal(t, tc.wantJSON, string(hal.JSON(tc.value)))
+		assert.Contains(t, string(hal.XML(tc.value)), tc.wantXML)
+	}
+	assert.Equal(t, `{"Title":"Dr"}`, string(hal.JSON(struct {
+		Title *string `wire:",omitnull"`
+		Note  *string `wire:",omitnull"`
+	}{Title: &title})), "no comma before the first member written")
+	assert.Panics(t, func() {
+		hal.JSON(struct {
+			N int64 `wire:",omitnull"`
+		}{})
+	}, "only a *string may be omitnull")
+}

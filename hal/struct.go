@@ -13,6 +13,8 @@ import (
 //   - the member and element name is the `wire` tag, else the field's name; `wire:"-"` leaves a field out;
 //   - string: a JSON string; an XML element, <Name /> when empty;
 //   - *string: a JSON string or null; an XML element, omitted when nil (XmlSerializer omits a null string);
+//     with `wire:",omitnull"` left out of JSON too when nil: for a field added after a dialect's contract was
+//     fixed, so that a client written for the contract gets the bodies it knows until the field holds a value;
 //   - int64: a number; bool: true or false;
 //   - Links: "_links", last in JSON and first in XML (XmlSerializer writes the base class's members first);
 //   - a struct: a nested object, a nested element without namespace attributes;
@@ -47,6 +49,7 @@ const (
 // member is one field of a plan, with its name written out as it is sent.
 type member struct {
 	kind                kind
+	omitNull            bool // a kindNullable left out of JSON when nil
 	offset              uintptr
 	jsonKey             string // `"Name":`
 	xmlStart, xmlEnd    string // "<Name>", "</Name>"
@@ -95,8 +98,11 @@ func makePlan(t reflect.Type) *plan {
 			continue
 		case name == "-":
 			continue
+		case name == "":
+			name = f.Name // `wire:",omitnull"`
 		}
-		m := member{offset: f.Offset, jsonKey: `"` + name + `":`, xmlStart: "<" + name + ">", xmlEnd: "</" + name + ">"}
+		m := member{offset: f.Offset, jsonKey: `"` + name + `":`, xmlStart: "<" + name + ">", xmlEnd: "</" + name + ">",
+			omitNull: opt == "omitnull"}
 		switch ft := f.Type; {
 		case ft == linksType:
 			m.kind, m.jsonKey = kindLinks, `"_links":`
@@ -117,6 +123,9 @@ func makePlan(t reflect.Type) *plan {
 		default:
 			panic("hal: field " + t.Name() + "." + f.Name + " has a type no wire type may have: " + ft.String())
 		}
+		if m.omitNull && m.kind != kindNullable {
+			panic("hal: field " + t.Name() + "." + f.Name + ": only a *string may be omitnull")
+		}
 		p.json = append(p.json, m)
 		p.xml = append(p.xml, m)
 	}
@@ -130,13 +139,18 @@ func makePlan(t reflect.Type) *plan {
 // appendStructJSON appends the struct at v (of plan p) as a JSON object.
 func appendStructJSON(dst []byte, p *plan, v unsafe.Pointer) []byte {
 	dst = append(dst, '{')
+	sep := false
 	for i := range p.json {
 		m := &p.json[i]
-		if i > 0 {
+		at := unsafe.Add(v, m.offset)
+		if m.omitNull && *(**string)(at) == nil {
+			continue
+		}
+		if sep {
 			dst = append(dst, ',')
 		}
+		sep = true
 		dst = append(dst, m.jsonKey...)
-		at := unsafe.Add(v, m.offset)
 		switch m.kind {
 		case kindString:
 			dst = appendJSONString(dst, *(*string)(at))
