@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	"github.com/fileapi/fileapi/models"
 )
@@ -24,11 +25,51 @@ type profilePlan[W any] struct {
 }
 
 // fieldCopy copies a User field into a W field of the same name: the same type, or a pointer to a value of
-// the wire field's kind (nil reads as the zero value), converted to a named type of that kind.
+// the wire field's kind (nil reads as the zero value), or a named type of the same kind. It copies by offset:
+// show runs on every GET, where reflect would cost two allocations (the user and the wire value escape).
 type fieldCopy struct {
-	from, to []int
-	deref    bool
+	from, to uintptr // offsets in models.User and in W
+	op       copyOp
+	index    []int // of the W field, for reflect
 	change   []int // the models.ProfileChange field of the name, nil when none
+}
+
+// copyOp is how a fieldCopy copies: a value of the kind, a pointer, or through a pointer.
+type copyOp uint8
+
+const (
+	copyString copyOp = iota
+	copyInt64
+	copyBool
+	copyPointer
+	copyDerefString
+	copyDerefInt64
+)
+
+// copyOpOf is the copyOp from a User field of type src to a wire field of type dst; ok is false for a pair no
+// copy can make.
+func copyOpOf(src, dst reflect.Type) (op copyOp, ok bool) {
+	deref := src.Kind() == reflect.Pointer && dst.Kind() != reflect.Pointer
+	if deref {
+		src = src.Elem()
+	}
+	switch {
+	case src.Kind() == reflect.Pointer && src == dst:
+		return copyPointer, true
+	case src.Kind() != dst.Kind():
+		return 0, false
+	case src.Kind() == reflect.String && deref:
+		return copyDerefString, true
+	case src.Kind() == reflect.Int64 && deref:
+		return copyDerefInt64, true
+	case src.Kind() == reflect.String:
+		return copyString, true
+	case src.Kind() == reflect.Int64:
+		return copyInt64, true
+	case src.Kind() == reflect.Bool && !deref:
+		return copyBool, true
+	}
+	return 0, false
 }
 
 // writableField is a field a PUT writes: its wire name, its index in the input struct and in
@@ -49,16 +90,13 @@ func newProfilePlan[W any](inputOf func(name string, t reflect.Type) reflect.Typ
 	for i := range wt.NumField() {
 		f := wt.Field(i)
 		if uf, ok := ut.FieldByName(f.Name); ok && f.IsExported() {
-			c := fieldCopy{from: uf.Index, to: f.Index}
+			op, ok := copyOpOf(uf.Type, f.Type)
+			if !ok {
+				panic(fmt.Sprintf("handlers: %s.%s (%s) cannot show models.User.%s (%s)", wt.Name(), f.Name, f.Type, f.Name, uf.Type))
+			}
+			c := fieldCopy{from: offsetOf(ut, uf.Index), to: f.Offset, op: op, index: f.Index}
 			if cf, ok := ct.FieldByName(f.Name); ok {
 				c.change = cf.Index
-			}
-			src := uf.Type
-			if src != f.Type && src.Kind() == reflect.Pointer && f.Type.Kind() != reflect.Pointer {
-				c.deref, src = true, src.Elem()
-			}
-			if src != f.Type && src.Kind() != f.Type.Kind() {
-				panic(fmt.Sprintf("handlers: %s.%s (%s) cannot show models.User.%s (%s)", wt.Name(), f.Name, f.Type, f.Name, uf.Type))
 			}
 			p.copies = append(p.copies, c)
 		}
@@ -82,22 +120,42 @@ func newProfilePlan[W any](inputOf func(name string, t reflect.Type) reflect.Typ
 	return p
 }
 
+// offsetOf is the offset in t of the field at index, through embedded structs (models.Profile).
+func offsetOf(t reflect.Type, index []int) (off uintptr) {
+	for _, i := range index {
+		f := t.Field(i)
+		off, t = off+f.Offset, f.Type
+	}
+	return off
+}
+
 // show copies u's fields into w's fields of the same names.
 func (p *profilePlan[W]) show(w *W, u *models.User) {
-	wv, uv := reflect.ValueOf(w).Elem(), reflect.ValueOf(u).Elem()
-	for _, c := range p.copies {
-		src, dst := uv.FieldByIndex(c.from), wv.FieldByIndex(c.to)
-		if c.deref {
-			if src.IsNil() {
-				dst.SetZero()
-				continue
+	for i := range p.copies {
+		c := &p.copies[i]
+		src, dst := unsafe.Add(unsafe.Pointer(u), c.from), unsafe.Add(unsafe.Pointer(w), c.to)
+		switch c.op {
+		case copyString:
+			*(*string)(dst) = *(*string)(src)
+		case copyInt64:
+			*(*int64)(dst) = *(*int64)(src)
+		case copyBool:
+			*(*bool)(dst) = *(*bool)(src)
+		case copyPointer:
+			*(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(src)
+		case copyDerefString:
+			var v string
+			if s := *(**string)(src); s != nil {
+				v = *s
 			}
-			src = src.Elem()
+			*(*string)(dst) = v
+		case copyDerefInt64:
+			var v int64
+			if n := *(**int64)(src); n != nil {
+				v = *n
+			}
+			*(*int64)(dst) = v
 		}
-		if src.Type() != dst.Type() {
-			src = src.Convert(dst.Type())
-		}
-		dst.Set(src)
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 	"github.com/fileapi/fileapi/models"
 )
 
-// Field rules are validator tags on each dialect's input type; each dialect keeps a table from a failed tag to
+// Field rules are validator tags on each dialect's input type (Saasu's and the workspace API's are derived from
+// the `put` tags of their wire types, see profile_fields.go); each dialect keeps a table from a failed tag to
 // its wire message (saasuRuleMessages, zitadelRuleMessages, workspaceRuleMessages). A field's name in messages is
 // its `wire` tag. Besides validator's own tags (required, min, max — on strings counted in runes), the rules
 // use:

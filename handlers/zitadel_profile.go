@@ -301,8 +301,8 @@ func profileChange(u models.User, b zitadelProfile) models.ProfileChange {
 	zitadelPlan.show(&stored, &u)
 	sent, was, pcv := reflect.ValueOf(b), reflect.ValueOf(stored), reflect.ValueOf(&pc).Elem()
 	for _, c := range zitadelPlan.copies {
-		v := sent.FieldByIndex(c.to)
-		if v.Kind() != reflect.String || c.change == nil || v.String() == was.FieldByIndex(c.to).String() {
+		v := sent.FieldByIndex(c.index)
+		if v.Kind() != reflect.String || c.change == nil || v.String() == was.FieldByIndex(c.index).String() {
 			continue
 		}
 		ch := models.To(v.String())

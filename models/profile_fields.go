@@ -119,9 +119,9 @@ func appendProfile(args []any, p *Profile) []any {
 
 // profileColumnMigrations are the migrations of the profile fields with an `added` tag: one per version, adding
 // the columns of that version to users (down: dropping them). Both dialects take the same SQL.
-func profileColumnMigrations() []*goose.Migration {
+func profileColumnMigrations(fields []profileField) []*goose.Migration {
 	byVersion := map[int64][]profileField{}
-	for _, f := range profileFields {
+	for _, f := range fields {
 		if f.added != 0 {
 			byVersion[f.added] = append(byVersion[f.added], f)
 		}

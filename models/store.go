@@ -467,7 +467,7 @@ func (s *Store) goose(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, db, sub, goose.WithGoMigrations(append(profileColumnMigrations(), signInNamesMigration(s.dialect))...))
+	return goose.NewProvider(dialect, db, sub, goose.WithGoMigrations(append(profileColumnMigrations(profileFields), signInNamesMigration(s.dialect))...))
 }
 
 // MigrationStatus is one migration and whether it is applied.
