@@ -49,22 +49,35 @@ func (h *workspaceProfiles) get(c *gin.Context, p auth.Principal) error {
 // put applies §5: every field checked (one problem per field, in table order), then one shared profile
 // change of the fields sent, which decides alone whether anything changed.
 func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
-	ctx := c.Request.Context()
 	body, err := h.ws.readBody(c)
 	if err != nil {
 		return err
 	}
 	fields := make([]wsField, len(wsProfilePlan.writable))
-	var userName, email wsField
 	for i, w := range wsProfilePlan.writable {
 		fields[i] = body.field(w.wire)
-		switch w.name {
-		case "UserName":
-			userName = fields[i]
-		case "Email":
-			email = fields[i]
-		}
 	}
+	pc, err := h.profileChange(c, p.User, fields)
+	if err != nil {
+		return err
+	}
+	u, _, err := h.store.UpdateProfile(c.Request.Context(), p.User.ID, pc, models.ChangeOptions{
+		ActorUserID: p.User.ID, Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")), Known: &p.User,
+	})
+	if e := models.AsError(err); e.Kind == models.KindConflict {
+		// Taken since the checks: the store's own check, inside the change, is the one that holds.
+		code, msg := wsTaken(e.Field)
+		return wsFail(http.StatusBadRequest, code, msg, "Account", signInField(fields, e.Field).name, wsBusiness)
+	} else if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(u.Version))
+	return h.ws.ok(c, profileOf(u))
+}
+
+// profileChange checks the fields sent (fields[i] is wsProfilePlan.writable[i]) and returns the change they ask
+// for, or the 400 of every problem: a rule a field breaks, or a sign-in name another user holds.
+func (h *workspaceProfiles) profileChange(c *gin.Context, self models.User, fields []wsField) (models.ProfileChange, error) {
 	problems := wsProblems{target: "Account"}
 	in, _ := wsProfilePlan.newInput()
 	passed := problems.check(in, fields...)
@@ -75,7 +88,7 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 		case !passed[i] || !f.set:
 		case column == "Email" && f.value == "": // clears the address
 			pc.Email = models.Null[string]()
-		case column != "" && h.taken(c, p.User, f, column):
+		case column != "" && h.taken(c, self, f, column):
 			code, msg := wsTaken(column)
 			problems.add(code, msg, f, wsBusiness, nil)
 		case column == "Username":
@@ -84,25 +97,17 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 			wsProfilePlan.change(&pc, i, models.To(f.value))
 		}
 	}
-	if err := problems.err(); err != nil {
-		return err
-	}
-	u, _, err := h.store.UpdateProfile(ctx, p.User.ID, pc, models.ChangeOptions{
-		ActorUserID: p.User.ID, Via: p.Via, Match: ifMatch(c.GetHeader("If-Match")), Known: &p.User,
-	})
-	if e := models.AsError(err); e.Kind == models.KindConflict {
-		// Taken since the checks above: the store's own check, inside the change, is the one that holds.
-		f := userName
-		if e.Field == "Email" {
-			f = email
+	return pc, problems.err()
+}
+
+// signInField is the field of fields that holds the sign-in name column ("Username" or "Email").
+func signInField(fields []wsField, column string) wsField {
+	for i, w := range wsProfilePlan.writable {
+		if wsSignInNames[w.name] == column {
+			return fields[i]
 		}
-		code, msg := wsTaken(e.Field)
-		return wsFail(http.StatusBadRequest, code, msg, "Account", f.name, wsBusiness)
-	} else if err != nil {
-		return err
 	}
-	c.Header("ETag", etag(u.Version))
-	return h.ws.ok(c, profileOf(u))
+	return wsField{}
 }
 
 // wsTaken is the business problem of a user name or e-mail (column "Username" or "Email") held by another user.

@@ -61,25 +61,8 @@ func upSignInNames(ctx context.Context, db *sql.DB, dialect string) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	var shared []string
-	for n, ids := range holders {
-		if len(ids) > 1 {
-			shared = append(shared, n)
-		}
-	}
-	if len(shared) > 0 {
-		sort.Strings(shared)
-		var b strings.Builder
-		fmt.Fprintf(&b, "users share %d sign-in name(s) (a username or an e-mail, compared case-insensitively); nothing "+
-			"was changed. Give each name to one user (change the others' username or e-mail), then migrate again:", len(shared))
-		for i, n := range shared {
-			if i == 20 {
-				fmt.Fprintf(&b, "\n  … and %d more", len(shared)-i)
-				break
-			}
-			fmt.Fprintf(&b, "\n  %q is held by users %v", n, holders[n])
-		}
-		return errors.New(b.String())
+	if err := sharedNames(holders); err != nil {
+		return err
 	}
 	create := `CREATE TABLE sign_in_names (name_key TEXT NOT NULL PRIMARY KEY, user_id INTEGER NOT NULL)`
 	index := `CREATE INDEX sign_in_names_user ON sign_in_names (user_id)`
@@ -107,6 +90,31 @@ func upSignInNames(ctx context.Context, db *sql.DB, dialect string) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// sharedNames reports every name that several users hold (the first 20 by name, and how many more), or nil.
+func sharedNames(holders map[string][]int64) error {
+	var shared []string
+	for n, ids := range holders {
+		if len(ids) > 1 {
+			shared = append(shared, n)
+		}
+	}
+	if len(shared) == 0 {
+		return nil
+	}
+	sort.Strings(shared)
+	var b strings.Builder
+	fmt.Fprintf(&b, "users share %d sign-in name(s) (a username or an e-mail, compared case-insensitively); nothing "+
+		"was changed. Give each name to one user (change the others' username or e-mail), then migrate again:", len(shared))
+	for i, n := range shared {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n  … and %d more", len(shared)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %q is held by users %v", n, holders[n])
+	}
+	return errors.New(b.String())
 }
 
 // userNames are the folded names a user holds: the username, and the e-mail when it is another name.

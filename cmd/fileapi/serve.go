@@ -146,21 +146,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	srv := apiServer(ctx, handlers.Config{Store: s, PublicURL: cfg.publicURL, ListenAddr: ln.Addr().String(), Logger: log,
 		AccessLog: accessLog, Metrics: metrics})
-	log.Info("listening", slog.String("addr", ln.Addr().String()))
-	if cfg.publicURL == "" && !loopback(ln.Addr()) {
-		log.Warn("listening beyond loopback without --public-url: links sent by e-mail and SMS point at http://"+
-			ln.Addr().String()+", which clients elsewhere may not reach; set --public-url (FILEAPI_PUBLIC_URL)",
-			slog.String("addr", ln.Addr().String()))
-	}
-	if cfg.demo {
-		base := cfg.publicURL
-		if base == "" {
-			base = "http://" + ln.Addr().String()
-		}
-		if err := seedDemo(ctx, s, c.stdout, base); err != nil {
-			_ = ln.Close()
-			return err
-		}
+	if err := c.announce(ctx, s, ln.Addr(), cfg, log); err != nil {
+		_ = ln.Close()
+		return err
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -171,7 +159,31 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Finish the requests in flight, refuse new ones; then stop the sender, which may have messages of theirs to send.
+	return drain(srv, errc, stopBackground, log)
+}
+
+// announce logs the address, warns when links sent by e-mail and SMS would point at an address that clients
+// elsewhere may not reach, and with --demo seeds the demo data and prints a ready curl.
+func (c *cli) announce(ctx context.Context, s *models.Store, addr net.Addr, cfg serveConfig, log *slog.Logger) error {
+	log.Info("listening", slog.String("addr", addr.String()))
+	if cfg.publicURL == "" && !loopback(addr) {
+		log.Warn("listening beyond loopback without --public-url: links sent by e-mail and SMS point at http://"+
+			addr.String()+", which clients elsewhere may not reach; set --public-url (FILEAPI_PUBLIC_URL)",
+			slog.String("addr", addr.String()))
+	}
+	if !cfg.demo {
+		return nil
+	}
+	base := cfg.publicURL
+	if base == "" {
+		base = "http://" + addr.String()
+	}
+	return seedDemo(ctx, s, c.stdout, base)
+}
+
+// drain finishes the requests in flight and refuses new ones; then it stops the background work (the sender may
+// have messages of those requests to send).
+func drain(srv *http.Server, errc <-chan error, stopBackground func(), log *slog.Logger) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
