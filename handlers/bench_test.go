@@ -51,8 +51,8 @@ func bareHandler() http.Handler {
 	return r
 }
 
-// handWritten is the floor of the storage work, written by hand as ../bench's rawsql is: net/http,
-// database/sql with prepared statements, encoding/json; one SELECT by primary key per GET and one UPDATE per
+// handWritten is the floor of the storage work, written by hand: net/http, database/sql with prepared
+// statements, encoding/json; one SELECT by primary key per GET and one UPDATE per
 // PUT, on the fixture's database. No authentication, no negotiation, no transaction, no audit row. On SQLite
 // it reads through four connections and writes through one of its own, as fileapi does.
 func handWritten(tb testing.TB, dsn models.DSN, userID int64) http.Handler {
@@ -230,16 +230,18 @@ func BenchmarkUser(b *testing.B) {
 	}
 }
 
-// ratioTargets are the figures make bench reports, as "num / den", with the target of each (0: none).
+// ratioTargets are the figures make bench reports, as "num / den", with the target of each on SQLite and on
+// MariaDB (0: none). GET against the hand-written handler: 0.9 on SQLite is the gate of make ci; 0.8 on MariaDB
+// is the request-cost target there (every query is a round trip to the server, which both handlers pay).
 var ratioTargets = []struct {
 	what, num, den string
-	target         float64
+	sqlite, mysql  float64
 }{
-	{"GET JSON / hand-written GET", caseGETJSON, caseHandGET, 0.9},
-	{"PUT JSON / hand-written PUT", casePUTJSON, caseHandPUT, 0},
-	{"GET XML / GET JSON", caseGETXML, caseGETJSON, 0.8},
-	{"GET JSON / bare gin", caseGETJSON, caseBare, 0},
-	{"PUT XML / PUT JSON", casePUTXML, casePUTJSON, 0},
+	{"GET JSON / hand-written GET", caseGETJSON, caseHandGET, 0.9, 0.8},
+	{"PUT JSON / hand-written PUT", casePUTJSON, caseHandPUT, 0, 0},
+	{"GET XML / GET JSON", caseGETXML, caseGETJSON, 0.8, 0.8},
+	{"GET JSON / bare gin", caseGETJSON, caseBare, 0, 0},
+	{"PUT XML / PUT JSON", casePUTXML, casePUTJSON, 0, 0},
 }
 
 // TestBenchRatios is `make bench` (FILEAPI_BENCH=1): it measures fileapi beside a bare gin handler and a
@@ -272,22 +274,26 @@ func TestBenchRatios(t *testing.T) {
 				ns[c.name] = float64(r.NsPerOp())
 				fmt.Printf("  %-18s %9d ns/op %7d B/op %5d allocs/op\n", c.name, r.NsPerOp(), r.AllocedBytesPerOp(), r.AllocsPerOp())
 			}
-			printRatios(ns, dialect == "sqlite" && !loopback)
+			printRatios(ns, dialect, dialect == "sqlite" && !loopback)
 		}
 	}
 }
 
-// printRatios prints each ratio of throughput (the inverse of ns/op) beside its target; gated marks the run
-// whose targets the gate enforces. It reports whether every gated target is met.
-func printRatios(ns map[string]float64, gated bool) bool {
+// printRatios prints each ratio of throughput (the inverse of ns/op) beside the dialect's target; gated marks
+// the run whose targets the gate enforces. It reports whether every gated target is met.
+func printRatios(ns map[string]float64, dialect string, gated bool) bool {
 	ok := true
 	for _, r := range ratioTargets {
 		got := ns[r.den] / ns[r.num]
+		target := r.sqlite
+		if dialect == "mysql" {
+			target = r.mysql
+		}
 		verdict := ""
-		if r.target > 0 {
-			verdict = fmt.Sprintf("target ≥ %.2f: met", r.target)
-			if got < r.target {
-				verdict = fmt.Sprintf("target ≥ %.2f: MISSED", r.target)
+		if target > 0 {
+			verdict = fmt.Sprintf("target ≥ %.2f: met", target)
+			if got < target {
+				verdict = fmt.Sprintf("target ≥ %.2f: MISSED", target)
 				ok = ok && !gated
 			}
 		}
@@ -319,7 +325,7 @@ func benchGate(t *testing.T) {
 	for _, c := range cases {
 		fmt.Printf("  %-18s %9.0f ns/op\n", c.name, ns[c.name])
 	}
-	if !printRatios(ns, true) {
+	if !printRatios(ns, "sqlite", true) {
 		t.Error("a gated ratio is under its target")
 	}
 	for _, c := range cases {
