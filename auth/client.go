@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -119,7 +120,7 @@ func GrantedFiles(memberships []int64, requested string) []int64 {
 	want := map[int64]bool{}
 	for _, part := range strings.Fields(requested) {
 		if rest, ok := strings.CutPrefix(part, "fileid:"); ok {
-			if id := ParseFileID(rest); id != 0 {
+			if id := authwire.ParseFileID(rest); id != 0 {
 				want[id] = true
 			}
 		}

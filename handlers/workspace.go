@@ -16,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -228,7 +229,7 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	r := c.Request
 	var creds auth.WorkspaceCredentials
 	for _, h := range r.Header.Values("Authorization") {
-		if tok, ok := auth.BearerToken(h); ok {
+		if tok, ok := authwire.BearerToken(h); ok {
 			creds.Bearer = append(creds.Bearer, tok)
 		}
 	}
