@@ -1,12 +1,15 @@
 package auth_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
+	"github.com/fileapi/fileapi/models"
 )
 
 func TestSecrets(t *testing.T) {
@@ -47,4 +50,13 @@ func TestE164AU(t *testing.T) {
 	} {
 		assert.Equal(t, want, auth.E164AU(in), in)
 	}
+}
+
+// authwire cannot import models, so it bounds org ids by a copy of models.MaxID; the two must agree.
+func TestParseOrgIDMaxID(t *testing.T) {
+	id, ok := authwire.ParseOrgID(strconv.Itoa(models.MaxID))
+	assert.True(t, ok)
+	assert.Equal(t, int64(models.MaxID), id)
+	_, ok = authwire.ParseOrgID(strconv.Itoa(models.MaxID + 1))
+	assert.False(t, ok)
 }
