@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -157,10 +158,10 @@ func (o *oauthServer) client(c *gin.Context, f map[string]string) (models.OAuthC
 		return models.OAuthClient{}, &oauthError{http.StatusTooManyRequests, "too_many_requests", "Too many failed attempts. Try again later.", seconds(wait)}
 	}
 	secret, hasSecret := f["client_secret"]
-	cl, err := o.authn.AuthenticateClient(ctx, auth.ClientCredentials{
+	cl, err := o.authn.AuthenticateClient(ctx, authwire.ClientCredentials{
 		Authorization: c.GetHeader("Authorization"), BodyID: f["client_id"], BodySecret: secret, HasBodySecret: hasSecret,
 	})
-	var ce *auth.ClientError
+	var ce *authwire.ClientError
 	switch {
 	case errors.As(err, &ce) && ce.InvalidRequest:
 		return cl, errOAuthTwoAuths
