@@ -43,15 +43,6 @@ func TestPasswords(t *testing.T) {
 	assert.False(t, auth.CheckPassword(&h, long[:80]), "bytes past 72 count")
 }
 
-func TestE164AU(t *testing.T) {
-	for in, want := range map[string]string{
-		"0412 345 678": "+61412345678", "0412345678": "+61412345678", "+61412345678": "+61412345678",
-		"+61 412 345 678": "+61412345678", "": "", "02 9999 9999": "0299999999",
-	} {
-		assert.Equal(t, want, auth.E164AU(in), in)
-	}
-}
-
 // authwire cannot import models, so it bounds org ids by a copy of models.MaxID; the two must agree.
 func TestParseOrgIDMaxID(t *testing.T) {
 	id, ok := authwire.ParseOrgID(strconv.Itoa(models.MaxID))

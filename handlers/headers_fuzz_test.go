@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 )
 
 // FuzzETagHeaders checks the entity-tag headers: ifMatch (If-Match of every profile PUT) and noneMatch
@@ -55,7 +55,7 @@ var (
 
 // FuzzFieldFormats checks the small readers of client strings against their rules written as regular
 // expressions: plainID (X-Request-Id, echoed in answers and logs), auMobile and
-// auth.E164AU (the 2FA number of opt-in-to-2fa), phoneLike (MobileNumber of PUT /User).
+// authwire.E164AU (the 2FA number of opt-in-to-2fa), phoneLike (MobileNumber of PUT /User).
 func FuzzFieldFormats(f *testing.F) {
 	for _, s := range []string{"777", "+1", " 1", "", "abc-DEF_1.2",
 		strings.Repeat("a", 65), "id with space", "0412 345 678", "+61412345678", "+61 412 345 678", "04123456789", "04a2345678",
@@ -69,8 +69,8 @@ func FuzzFieldFormats(f *testing.F) {
 		if phoneLike(s) != phoneChars.MatchString(s) {
 			t.Fatalf("phoneLike(%q) = %v", s, phoneLike(s))
 		}
-		if au := auMobile(s); au != e164AUMobile.MatchString(auth.E164AU(s)) {
-			t.Fatalf("auMobile(%q) = %v, but E164AU gives %q", s, au, auth.E164AU(s))
+		if au := auMobile(s); au != e164AUMobile.MatchString(authwire.E164AU(s)) {
+			t.Fatalf("auMobile(%q) = %v, but E164AU gives %q", s, au, authwire.E164AU(s))
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/handlers/codec"
 	"github.com/fileapi/fileapi/models"
@@ -50,7 +51,7 @@ func (h *saasu2FA) optIn(c *gin.Context, p auth.Principal) error {
 	}
 	code := auth.NewOTP()
 	if _, err := h.store.IssueOTP(c.Request.Context(), models.OTPRequest{UserID: p.UserID(), Purpose: models.PurposeOptIn,
-		Destination: auth.E164AU(number), Number: number, Code: code, CodeHash: auth.HashOTP(p.UserID(), models.PurposeOptIn, code)}); err != nil {
+		Destination: authwire.E164AU(number), Number: number, Code: code, CodeHash: auth.HashOTP(p.UserID(), models.PurposeOptIn, code)}); err != nil {
 		return err
 	}
 	return h.saasu.render(c, http.StatusOK, hal.OptInTo2FAResult{ProviderUserID: p.UserID()})
