@@ -15,6 +15,7 @@ import (
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/handlers/codec"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -147,7 +148,7 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		c.Header("WWW-Authenticate", "Bearer")
 		_ = d.render(c, http.StatusUnauthorized, hal.Message{Message: msgDenied})
 	case models.KindNotFound:
-		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, receivedPath(c.Request))})
+		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, wire.ReceivedPath(c.Request))})
 	case models.KindPrecondition:
 		_ = d.render(c, http.StatusPreconditionFailed, hal.String(msgChanged))
 	case models.KindUnavailable:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/auth/authwire"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -207,7 +208,7 @@ func (d *workspaceDialect) fail(c *gin.Context, err error) {
 	}
 	t := wsProblemTypes[problem.status]
 	_ = d.write(c, problem.status, "application/problem+json; charset=utf-8", wsProblemBody{Type: t[0], Title: t[1],
-		Status: problem.status, Detail: problem.detail, Instance: receivedPath(c.Request)})
+		Status: problem.status, Detail: problem.detail, Instance: wire.ReceivedPath(c.Request)})
 }
 
 func (d *workspaceDialect) noRoute(c *gin.Context) error {
