@@ -22,7 +22,7 @@ const requestIDKey = "fileapi.request_id"
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
-		if !plainID(id) {
+		if !wire.PlainID(id) {
 			// Unique, not secret: the runtime's per-thread generator, without a system call.
 			var b [12]byte
 			binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
@@ -33,21 +33,6 @@ func requestID() gin.HandlerFunc {
 		c.Header("X-Request-Id", id)
 		c.Next()
 	}
-}
-
-func plainID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // accessLog writes one line per request. Headers are never logged (they carry Authorization and X-Api-Key),
