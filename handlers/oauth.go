@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/auth/authwire"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -109,10 +108,9 @@ func (o *oauthServer) noMethod(c *gin.Context) error {
 }
 
 // form reads an application/x-www-form-urlencoded body of at most MaxBody bytes in which no parameter repeats
-// (RFC 6749 §3.2). The query is ignored.
+// (RFC 6749 §3.2; wire.FormType and wire.FormValues). The query is ignored.
 func form(c *gin.Context) (map[string]string, error) {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
+	if !wire.FormType(c.GetHeader("Content-Type")) {
 		return nil, errOAuthRequest
 	}
 	raw, tooLarge, err := readBody(c.Request)
@@ -122,16 +120,9 @@ func form(c *gin.Context) (map[string]string, error) {
 	case err != nil:
 		return nil, errOAuthRequest
 	}
-	vals, err := url.ParseQuery(string(raw))
-	if err != nil {
+	out, ok := wire.FormValues(raw)
+	if !ok {
 		return nil, errOAuthRequest
-	}
-	out := make(map[string]string, len(vals))
-	for k, v := range vals {
-		if len(v) != 1 {
-			return nil, errOAuthRequest
-		}
-		out[k] = v[0]
 	}
 	return out, nil
 }
