@@ -50,8 +50,8 @@ func nameVariant(name string, flip, encode uint64, lowerHex bool) string {
 // leaks.
 //
 // With rawSemicolons the value keeps its semicolons, and each ;-separated piece of it is checked too: the
-// server's query readers (authwire.QueryValue, the workspace's queryValues, splitForm of /oauth/v2/authorize) split
-// on & only, so for them the whole "s3cr;et-tail" is the value of password=s3cr;et-tail.
+// server's query readers (authwire.QueryValue, QueryValues of the workspace, SplitForm of /oauth/v2/authorize)
+// split on & only, so for them the whole "s3cr;et-tail" is the value of password=s3cr;et-tail.
 func FuzzRedactQuery(f *testing.F) {
 	f.Add(uint8(0), uint64(0), uint64(0), false, "fa_ak_0123456789abcdef", "FileId=777", "", uint8(0), false)
 	f.Add(uint8(1), uint64(0x3ff), uint64(0), false, "fa_at_0123456789abcdef", "", "FileId=777", uint8(1), false)
