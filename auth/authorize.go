@@ -2,11 +2,9 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"time"
 
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -67,7 +65,7 @@ func (a *Authenticator) GrantedScope(ctx context.Context, userID int64, requeste
 	if err != nil {
 		return "", nil, err
 	}
-	granted := GrantedFiles(ids, requested)
+	granted := authwire.GrantedFiles(ids, requested)
 	return models.Scope(granted), granted, nil
 }
 
@@ -111,7 +109,7 @@ func (a *Authenticator) ExchangeCode(ctx context.Context, client models.OAuthCli
 		switch {
 		case c.CodeChallenge == nil && verifier != nil:
 			return ErrVerifier
-		case c.CodeChallenge != nil && (verifier == nil || !VerifyPKCE(*c.CodeChallenge, *verifier)):
+		case c.CodeChallenge != nil && (verifier == nil || !authwire.VerifyPKCE(*c.CodeChallenge, *verifier)):
 			return ErrVerifier
 		}
 		return nil
@@ -141,24 +139,6 @@ func (a *Authenticator) RotateRefresh(ctx context.Context, client models.OAuthCl
 		return Grant{}, err
 	}
 	return Grant{AccessToken: access, RefreshToken: next, ExpiresIn: OAuthAccessTTL, Scope: t.Scope}, nil
-}
-
-// VerifyPKCE checks an S256 code verifier (RFC 7636 §4.6): 43 to 128 unreserved characters whose SHA-256,
-// base64url-encoded, equals the challenge.
-func VerifyPKCE(challenge, verifier string) bool {
-	if len(verifier) < 43 || len(verifier) > 128 {
-		return false
-	}
-	for i := 0; i < len(verifier); i++ {
-		c := verifier[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
-		default:
-			return false
-		}
-	}
-	sum := sha256.Sum256([]byte(verifier))
-	return subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(challenge)) == 1
 }
 
 func registered(c models.OAuthClient, uri string) bool {

@@ -3,8 +3,8 @@ package auth
 import (
 	"context"
 	"net/http"
-	"strings"
 
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -24,7 +24,7 @@ func denied(reason string) error {
 // when sent, is the only credential; otherwise an access key from the wsAccessKey query parameter or the
 // X-Api-Key header. Every failure is KindUnauthorized, except a database outage (KindUnavailable).
 func (a *Authenticator) Saasu(ctx context.Context, r *http.Request) (Principal, error) {
-	fileID := ParseFileID(first(QueryValue(r.URL.RawQuery, "FileId")))
+	fileID := authwire.ParseFileID(first(authwire.QueryValue(r.URL.RawQuery, "FileId")))
 	if fileID == 0 {
 		return Principal{}, denied("missing FileId")
 	}
@@ -80,7 +80,7 @@ type saasuCred struct {
 // saasuCredential resolves the credential of a Saasu call, with what it reaches on fileID, in one query: a
 // live access token (a bearer header is the only credential when present), else an unrevoked access key.
 func (a *Authenticator) saasuCredential(ctx context.Context, r *http.Request, fileID int64) (saasuCred, error) {
-	if tok, ok := BearerToken(r.Header.Get("Authorization")); ok {
+	if tok, ok := authwire.BearerToken(r.Header.Get("Authorization")); ok {
 		if tok == "" {
 			return saasuCred{}, denied("empty bearer token")
 		}
@@ -113,7 +113,7 @@ func (c saasuCred) webServicesAllow(membership, file bool) bool {
 // accessKey reads the access key of a Saasu call: the wsAccessKey query parameter (any case) or the
 // X-Api-Key header. Both present with different values is a failure.
 func accessKey(r *http.Request) (string, error) {
-	q, inQuery := QueryValue(r.URL.RawQuery, "wsAccessKey")
+	q, inQuery := authwire.QueryValue(r.URL.RawQuery, "wsAccessKey")
 	h := r.Header.Get("X-Api-Key")
 	switch {
 	case inQuery && h != "" && q != h:
@@ -124,17 +124,6 @@ func accessKey(r *http.Request) (string, error) {
 		return h, nil
 	}
 	return "", denied("no credential")
-}
-
-// BearerToken reads "Bearer TOKEN" (scheme case-insensitive). ok is true whenever the scheme is Bearer,
-// even with an empty token: a bearer header is then the only credential, and an empty one fails.
-// Other schemes are not bearer tokens.
-func BearerToken(header string) (token string, ok bool) {
-	scheme, tok, _ := strings.Cut(strings.TrimSpace(header), " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	return strings.TrimSpace(tok), true
 }
 
 func first(s string, _ bool) string { return s }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -25,7 +26,7 @@ func (a *Authenticator) SecondFactor(ctx context.Context, u models.User, code st
 	if code == "" {
 		c := NewOTP()
 		_, err := a.Store.IssueOTP(ctx, models.OTPRequest{UserID: u.ID, Purpose: models.PurposeLogin,
-			Destination: E164AU(deref(u.MobileNumber)), Code: c, CodeHash: HashOTP(u.ID, models.PurposeLogin, c)})
+			Destination: authwire.E164AU(deref(u.MobileNumber)), Code: c, CodeHash: HashOTP(u.ID, models.PurposeLogin, c)})
 		if err != nil {
 			return err
 		}
@@ -41,16 +42,6 @@ func (a *Authenticator) SecondFactor(ctx context.Context, u models.User, code st
 		return errWrongCode
 	}
 	return errOldCode
-}
-
-// E164AU writes an Australian mobile number as +614XXXXXXXX (from 04XX XXX XXX or +614…); anything else is
-// returned without its spaces.
-func E164AU(s string) string {
-	s = strings.ReplaceAll(s, " ", "")
-	if len(s) == 10 && strings.HasPrefix(s, "04") {
-		return "+61" + s[1:]
-	}
-	return s
 }
 
 func deref(p *string) string {

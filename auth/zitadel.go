@@ -2,8 +2,8 @@ package auth
 
 import (
 	"context"
-	"strconv"
 
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -45,7 +45,7 @@ func (a *Authenticator) Zitadel(ctx context.Context, authorization, orgHeader, p
 	}
 	// One query reads the token, its user, and the org the call names (the header's, else the user's own)
 	// with the user's membership on it.
-	headerOrg, headerOK := parseOrgID(orgHeader)
+	headerOrg, headerOK := authwire.ParseOrgID(orgHeader)
 	ta, err := a.Store.AccessByToken(ctx, HashSecret(tok), headerOrg)
 	if models.KindOf(err) == models.KindUnauthorized {
 		return Principal{}, ZitadelBadToken
@@ -98,25 +98,4 @@ func cutBearer(h string) (string, bool) {
 		return "", false
 	}
 	return h[len(prefix):], true
-}
-
-// parseOrgID reads an x-zitadel-orgid header: ok is false when it names no possible file. An empty one is 0;
-// a malformed one is looked up as -1, which no file has.
-func parseOrgID(o string) (id int64, ok bool) {
-	if o == "" {
-		return 0, false
-	}
-	if o[0] < '1' || o[0] > '9' {
-		return -1, false
-	}
-	for i := 1; i < len(o); i++ {
-		if o[i] < '0' || o[i] > '9' {
-			return -1, false
-		}
-	}
-	id, err := strconv.ParseInt(o, 10, 64)
-	if err != nil || id > models.MaxID {
-		return -1, false
-	}
-	return id, true
 }

@@ -7,12 +7,11 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -23,7 +22,7 @@ const requestIDKey = "fileapi.request_id"
 func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader("X-Request-Id")
-		if !plainID(id) {
+		if !wire.PlainID(id) {
 			// Unique, not secret: the runtime's per-thread generator, without a system call.
 			var b [12]byte
 			binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
@@ -36,90 +35,13 @@ func requestID() gin.HandlerFunc {
 	}
 }
 
-func plainID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// secretParams are query parameters whose values never reach a log line (compared case-insensitively).
-var secretParams = []string{"wsaccesskey", "password", "refresh_token", "verification_code", "access_token",
-	"client_secret", "code", "code_verifier", "token", "otp", "login_ticket", "csrf_token"}
-
-// RedactQuery replaces the values of secret query parameters with REDACTED, keeping everything else as sent.
-// Names are found after & or ; and match in any case and after percent-decoding, so that no spelling a
-// server might read as a credential reaches the log; a secret's value runs to the next & (the separator the
-// server's readers use), ; included. A query with nothing to redact is returned as
-// it is, without allocating.
-func RedactQuery(raw string) string {
-	var out []byte // nil until the first redaction
-	start := 0
-	for i := 0; i <= len(raw); i++ {
-		if i < len(raw) && raw[i] != '&' && raw[i] != ';' {
-			continue
-		}
-		part := raw[start:i]
-		if name, _, hasValue := strings.Cut(part, "="); hasValue && secretParam(name) {
-			if out == nil {
-				out = append(make([]byte, 0, len(raw)+8), raw[:start]...)
-			}
-			out = append(append(out, name...), "=REDACTED"...)
-			// The server's query readers end a value at & only: what follows a ; in a secret's value is
-			// still the secret, so the redaction runs to the next &.
-			if i < len(raw) && raw[i] == ';' {
-				if j := strings.IndexByte(raw[i:], '&'); j >= 0 {
-					i += j
-				} else {
-					i = len(raw)
-				}
-			}
-		} else if out != nil {
-			out = append(out, part...)
-		}
-		if i < len(raw) && out != nil {
-			out = append(out, raw[i])
-		}
-		start = i + 1
-	}
-	if out == nil {
-		return raw
-	}
-	return string(out)
-}
-
-// secretParam reports whether a query parameter name, as sent, names a secret.
-func secretParam(name string) bool {
-	if strings.ContainsAny(name, "%+") {
-		decoded, err := url.QueryUnescape(name)
-		if err != nil {
-			return true // a name that cannot be decoded could be meant as any of them
-		}
-		name = decoded
-	}
-	for _, s := range secretParams {
-		if strings.EqualFold(name, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // accessLog writes one line per request. Headers are never logged (they carry Authorization and X-Api-Key),
 // and secret query values are redacted.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		path := c.Request.URL.EscapedPath()
-		query := RedactQuery(c.Request.URL.RawQuery)
+		query := wire.RedactQuery(c.Request.URL.RawQuery)
 		c.Next()
 		status := c.Writer.Status()
 		level := slog.LevelInfo

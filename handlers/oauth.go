@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -108,10 +108,9 @@ func (o *oauthServer) noMethod(c *gin.Context) error {
 }
 
 // form reads an application/x-www-form-urlencoded body of at most MaxBody bytes in which no parameter repeats
-// (RFC 6749 §3.2). The query is ignored.
+// (RFC 6749 §3.2; wire.FormType and wire.FormValues). The query is ignored.
 func form(c *gin.Context) (map[string]string, error) {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
+	if !wire.FormType(c.GetHeader("Content-Type")) {
 		return nil, errOAuthRequest
 	}
 	raw, tooLarge, err := readBody(c.Request)
@@ -121,16 +120,9 @@ func form(c *gin.Context) (map[string]string, error) {
 	case err != nil:
 		return nil, errOAuthRequest
 	}
-	vals, err := url.ParseQuery(string(raw))
-	if err != nil {
+	out, ok := wire.FormValues(raw)
+	if !ok {
 		return nil, errOAuthRequest
-	}
-	out := make(map[string]string, len(vals))
-	for k, v := range vals {
-		if len(v) != 1 {
-			return nil, errOAuthRequest
-		}
-		out[k] = v[0]
 	}
 	return out, nil
 }
@@ -157,10 +149,10 @@ func (o *oauthServer) client(c *gin.Context, f map[string]string) (models.OAuthC
 		return models.OAuthClient{}, &oauthError{http.StatusTooManyRequests, "too_many_requests", "Too many failed attempts. Try again later.", seconds(wait)}
 	}
 	secret, hasSecret := f["client_secret"]
-	cl, err := o.authn.AuthenticateClient(ctx, auth.ClientCredentials{
+	cl, err := o.authn.AuthenticateClient(ctx, authwire.ClientCredentials{
 		Authorization: c.GetHeader("Authorization"), BodyID: f["client_id"], BodySecret: secret, HasBodySecret: hasSecret,
 	})
-	var ce *auth.ClientError
+	var ce *authwire.ClientError
 	switch {
 	case errors.As(err, &ce) && ce.InvalidRequest:
 		return cl, errOAuthTwoAuths

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -107,7 +108,7 @@ func (o *oauthServer) authzRequest(c *gin.Context) (*authzRequest, error) {
 		}
 	}
 	r := &authzRequest{sent: map[string]string{}, fields: map[string]string{}}
-	vals, bad := splitForm(raw)
+	vals, bad := wire.SplitForm(raw)
 	r.bad = bad
 	for name, vs := range vals {
 		switch {
@@ -140,7 +141,7 @@ func (o *oauthServer) authzRequest(c *gin.Context) (*authzRequest, error) {
 	case len(vals["redirect_uri"]) > 1:
 		return nil, &pageError{http.StatusBadRequest, textBadRedirect}
 	case sent:
-		if !redirectRegistered(registered, uri) {
+		if !wire.RedirectRegistered(registered, uri) {
 			return nil, &pageError{http.StatusBadRequest, textBadRedirect}
 		}
 		r.redirect = uri
@@ -431,29 +432,6 @@ func csrfMatches(c *gin.Context, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(ck.Value), []byte(token)) == 1
 }
 
-// splitForm splits a form-encoded string into its values by name, keeping repeats (which url.Values would
-// hide behind Get). Pairs that do not decode are left out and reported.
-func splitForm(raw string) (map[string][]string, bool) {
-	vals := map[string][]string{}
-	bad := false
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		name, err1 := url.QueryUnescape(k)
-		value, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			bad = true
-			continue
-		}
-		vals[name] = append(vals[name], value)
-	}
-	return vals, bad
-}
-
 // isAuthzName reports whether name is one of the authorization parameters.
 func isAuthzName(name string) bool {
 	for _, n := range authzNames {
@@ -462,48 +440,6 @@ func isAuthzName(name string) bool {
 		}
 	}
 	return false
-}
-
-// redirectRegistered reports whether a sent redirect URI is one of the registered ones, byte for byte,
-// except that the port of a loopback IP URI is ignored (RFC 8252 §7.3: native apps listen on any port).
-func redirectRegistered(registered []string, uri string) bool {
-	for _, reg := range registered {
-		if reg == uri {
-			return true
-		}
-		if a, ok := withoutLoopbackPort(reg); ok {
-			if b, ok := withoutLoopbackPort(uri); ok && a == b {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// withoutLoopbackPort removes the port of an http://127.0.0.1 or http://[::1] URI; ok is false for any
-// other URI.
-func withoutLoopbackPort(uri string) (string, bool) {
-	for _, host := range []string{"http://127.0.0.1", "http://[::1]"} {
-		rest, found := strings.CutPrefix(uri, host)
-		if !found {
-			continue
-		}
-		if port, ok := strings.CutPrefix(rest, ":"); ok {
-			n := 0
-			for n < len(port) && port[n] >= '0' && port[n] <= '9' {
-				n++
-			}
-			if n == 0 || n > 5 {
-				return "", false
-			}
-			rest = port[n:]
-		}
-		if rest == "" || rest[0] == '/' || rest[0] == '?' {
-			return host + rest, true
-		}
-		return "", false
-	}
-	return "", false
 }
 
 // validChallenge reports whether s can be an S256 challenge: 43 characters of base64url without padding.

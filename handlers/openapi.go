@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/docs"
+	"github.com/fileapi/fileapi/handlers/wire"
 )
 
 // openAPIType is the media type of /openapi.yaml. application/yaml is registered (RFC 9512), so browsers,
@@ -31,7 +31,7 @@ func serveOpenAPI(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("ETag", openAPIETag)
 	h.Set("Cache-Control", "public, max-age=300")
-	if noneMatch(c.GetHeader("If-None-Match"), openAPIETag) {
+	if wire.NoneMatch(c.GetHeader("If-None-Match"), openAPIETag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
@@ -42,16 +42,4 @@ func serveOpenAPI(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, openAPIType, docs.OpenAPI)
-}
-
-// noneMatch reports whether an If-None-Match header matches tag (RFC 9110 §13.1.2): "*" matches, and entity
-// tags compare weakly, so W/"x" matches "x".
-func noneMatch(header, tag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
 }

@@ -196,7 +196,7 @@ var routes = []route{
 
 // byDialect answers an unrouted request in the dialect that owns its path: the OAuth server's for /oauth/v2/
 // and /.well-known/, ZITADEL's for /auth/v1/ and /management/v1/, the workspace API's for /api/workspace/
-// (in canonical case: see normaliseWorkspace), Saasu's for everything else.
+// (in canonical case: see wire.NormalisePath), Saasu's for everything else.
 func byDialect(negotiate func(*gin.Context), saasu, oauth, zitadel, workspace gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -48,7 +49,7 @@ func newRules() *validator.Validate {
 		"notblank": func(fl validator.FieldLevel) bool {
 			return strings.TrimFunc(fl.Field().String(), unicode.IsSpace) != ""
 		},
-		"phone":          func(fl validator.FieldLevel) bool { return phoneLike(fl.Field().String()) },
+		"phone":          func(fl validator.FieldLevel) bool { return wire.PhoneLike(fl.Field().String()) },
 		"email_or_empty": func(fl validator.FieldLevel) bool { s := fl.Field().String(); return s == "" || isAddress(s) },
 		"upto": func(fl validator.FieldLevel) bool {
 			n := fl.Field().Int()

@@ -15,6 +15,7 @@ import (
 	"github.com/fileapi/fileapi/auth"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/handlers/codec"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -139,7 +140,8 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		_ = d.render(c, http.StatusUnsupportedMediaType, hal.Message{Message: fmt.Sprintf(msgMedia, media.MediaType)})
 		return
 	}
-	e := models.AsError(err)
+	// Body.Check's error comes here from the handler that called it; Decode's was turned by readBody.
+	e := models.AsError(fromCodec(err))
 	switch e.Kind {
 	case models.KindInvalid, models.KindConflict:
 		_ = d.render(c, http.StatusBadRequest, hal.String(e.Message))
@@ -147,7 +149,7 @@ func (d *saasuDialect) fail(c *gin.Context, err error) {
 		c.Header("WWW-Authenticate", "Bearer")
 		_ = d.render(c, http.StatusUnauthorized, hal.Message{Message: msgDenied})
 	case models.KindNotFound:
-		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, receivedPath(c.Request))})
+		_ = d.render(c, http.StatusNotFound, hal.Message{Message: fmt.Sprintf(msgNoRoute, wire.ReceivedPath(c.Request))})
 	case models.KindPrecondition:
 		_ = d.render(c, http.StatusPreconditionFailed, hal.String(msgChanged))
 	case models.KindUnavailable:
@@ -210,5 +212,17 @@ func (d *saasuDialect) readBody(c *gin.Context) (codec.Body, error) {
 	if tooLarge {
 		return nil, errTooLarge
 	}
-	return codec.Decode(media, raw)
+	b, err := codec.Decode(media, raw)
+	return b, fromCodec(err)
+}
+
+// fromCodec turns a *codec.BodyError into the error the Saasu handlers and their error table read: a
+// *models.Error of kind invalid, with the same field, message and cause. Any other error, and nil, pass
+// unchanged.
+func fromCodec(err error) error {
+	var be *codec.BodyError
+	if errors.As(err, &be) {
+		return &models.Error{Kind: models.KindInvalid, Field: be.Field, Message: be.Message, Err: be.Err}
+	}
+	return err
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/handlers/codec"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -17,21 +19,6 @@ type saasu2FA struct {
 	saasu *saasuDialect
 	store *models.Store
 	creds *saasuCredentials
-}
-
-// auMobile reports whether s, without its spaces, is an Australian mobile: 04 + 8 digits or +614 + 8 digits.
-func auMobile(s string) bool {
-	s = strings.ReplaceAll(s, " ", "")
-	digits := ""
-	switch {
-	case len(s) == 10 && strings.HasPrefix(s, "04"):
-		digits = s[2:]
-	case len(s) == 12 && strings.HasPrefix(s, "+614"):
-		digits = s[4:]
-	default:
-		return false
-	}
-	return strings.Trim(digits, "0123456789") == ""
 }
 
 // optIn sends a code to the number to verify; 2FA turns on only when verify-2fa-opt-in gets it back. It is
@@ -45,12 +32,12 @@ func (h *saasu2FA) optIn(c *gin.Context, p auth.Principal) error {
 	switch {
 	case number == "":
 		return models.Errorf(models.KindInvalid, "MobileNumber is required.")
-	case !auMobile(number):
+	case !wire.AUMobile(number):
 		return models.Errorf(models.KindInvalid, "MobileNumber must be an Australian mobile number.")
 	}
 	code := auth.NewOTP()
 	if _, err := h.store.IssueOTP(c.Request.Context(), models.OTPRequest{UserID: p.UserID(), Purpose: models.PurposeOptIn,
-		Destination: auth.E164AU(number), Number: number, Code: code, CodeHash: auth.HashOTP(p.UserID(), models.PurposeOptIn, code)}); err != nil {
+		Destination: authwire.E164AU(number), Number: number, Code: code, CodeHash: auth.HashOTP(p.UserID(), models.PurposeOptIn, code)}); err != nil {
 		return err
 	}
 	return h.saasu.render(c, http.StatusOK, hal.OptInTo2FAResult{ProviderUserID: p.UserID()})

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/models"
 )
@@ -61,8 +62,8 @@ func (h *saasuFiles) detail(c *gin.Context, p auth.Principal) error {
 // positive reads a whole-number query parameter of at least 1 (name case-insensitive); anything else, or
 // nothing, gives def.
 func positive(rawQuery, name string, def int64) int64 {
-	v, ok := auth.QueryValue(rawQuery, name)
-	if n := auth.ParseFileID(v); ok && n > 0 {
+	v, ok := authwire.QueryValue(rawQuery, name)
+	if n := authwire.ParseFileID(v); ok && n > 0 {
 		return n
 	}
 	return def

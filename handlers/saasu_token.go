@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 	"github.com/fileapi/fileapi/hal"
 	"github.com/fileapi/fileapi/handlers/codec"
 	"github.com/fileapi/fileapi/models"
@@ -50,7 +51,7 @@ func (h *saasuTokens) fields(c *gin.Context) (grantFields, error) {
 		{"verification_code", &g.verificationCode}, {"refresh_token", &g.refreshToken}}
 	if c.Request.Method == http.MethodGet {
 		for _, t := range targets {
-			*t.to, _ = auth.QueryValue(c.Request.URL.RawQuery, t.name)
+			*t.to, _ = authwire.QueryValue(c.Request.URL.RawQuery, t.name)
 		}
 		return g, nil
 	}

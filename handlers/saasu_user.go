@@ -139,19 +139,3 @@ func userDetailChange(b codec.Body) (models.ProfileChange, error) {
 	}
 	return pc, nil
 }
-
-// phoneLike: at most 20 characters, each a digit, a space or one of + - ( ).
-func phoneLike(s string) bool {
-	if len(s) > 20 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9', c == ' ', c == '+', c == '-', c == '(', c == ')':
-		default:
-			return false
-		}
-	}
-	return true
-}

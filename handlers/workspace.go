@@ -7,15 +7,15 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -206,7 +206,7 @@ func (d *workspaceDialect) fail(c *gin.Context, err error) {
 	}
 	t := wsProblemTypes[problem.status]
 	_ = d.write(c, problem.status, "application/problem+json; charset=utf-8", wsProblemBody{Type: t[0], Title: t[1],
-		Status: problem.status, Detail: problem.detail, Instance: receivedPath(c.Request)})
+		Status: problem.status, Detail: problem.detail, Instance: wire.ReceivedPath(c.Request)})
 }
 
 func (d *workspaceDialect) noRoute(c *gin.Context) error {
@@ -228,11 +228,11 @@ func (d *workspaceDialect) authenticate(c *gin.Context) (auth.Principal, error) 
 	r := c.Request
 	var creds auth.WorkspaceCredentials
 	for _, h := range r.Header.Values("Authorization") {
-		if tok, ok := auth.BearerToken(h); ok {
+		if tok, ok := authwire.BearerToken(h); ok {
 			creds.Bearer = append(creds.Bearer, tok)
 		}
 	}
-	creds.AccessTokens = queryValues(r.URL.RawQuery, "access_token")
+	creds.AccessTokens = wire.QueryValues(r.URL.RawQuery, "access_token")
 	creds.Keys = r.Header.Values("X-Api-Key")
 	p, err := d.authn.Workspace(r.Context(), creds)
 	var denial auth.WorkspaceDenial
@@ -253,35 +253,11 @@ func (d *workspaceDialect) authenticated(h func(c *gin.Context, p auth.Principal
 	})
 }
 
-// queryValues returns every value of the query parameter name (any case, as ASP.NET Core reads queries).
-func queryValues(rawQuery, name string) []string {
-	var out []string
-	for rawQuery != "" {
-		var part string
-		part, rawQuery, _ = strings.Cut(rawQuery, "&")
-		k, v, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(k); err != nil || !strings.EqualFold(k, name) {
-			continue
-		}
-		if v, err := url.QueryUnescape(v); err == nil {
-			out = append(out, v)
-		} else {
-			out = append(out, part) // undecodable: still a credential, and one that will not be found
-		}
-	}
-	return out
-}
-
 // wsBody is a JSON request body's properties in the order sent (§4).
-type wsBody []wsProperty
-
-type wsProperty struct {
-	name  string
-	value json.RawMessage
-}
+type wsBody wire.Object
 
 // wsField is one string property of a body: the name as sent (the canonical one when absent), and its value
-// when a string was sent; null and absence both leave set false.
+// when a string was sent; null and absence both leave set false. It is wire.Field as the handlers name it.
 type wsField struct {
 	name    string
 	value   string
@@ -290,23 +266,10 @@ type wsField struct {
 	canon   string
 }
 
-// field reads the property canon, matched case-insensitively; the last of several wins.
+// field reads the property canon, matched case-insensitively; the last of several wins (wire.Object.Field).
 func (b wsBody) field(canon string) wsField {
-	f := wsField{name: canon, canon: canon}
-	for _, p := range b {
-		if !strings.EqualFold(p.name, canon) {
-			continue
-		}
-		f.name, f.set, f.badType, f.value = p.name, false, false, ""
-		switch p.value[0] {
-		case '"':
-			f.set = json.Unmarshal(p.value, &f.value) == nil
-		case 'n':
-		default:
-			f.badType = true
-		}
-	}
-	return f
+	f := wire.Object(b).Field(canon)
+	return wsField{name: f.Name, value: f.Value, set: f.Set, badType: f.BadType, canon: f.Canon}
 }
 
 // readBody reads and parses a JSON object body (§4): media type, size, emptiness, syntax.
@@ -330,43 +293,15 @@ func (d *workspaceDialect) readBody(c *gin.Context) (wsBody, error) {
 	if len(raw) == 0 {
 		return nil, invalidBody("A non-empty request body is required.")
 	}
-	b, err := parseObject(raw)
+	b, err := wire.ParseObject(raw)
 	if err != nil {
 		return nil, invalidBody("The request body is not valid JSON.")
 	}
-	return b, nil
+	return wsBody(b), nil
 }
 
 func invalidBody(msg string) error {
 	return wsFail(http.StatusBadRequest, "Request.InvalidBody", msg, "", "", wsValidation)
-}
-
-// parseObject parses one JSON object, keeping its properties in order. Invalid UTF-8, trailing data and
-// anything but an object fail, as in System.Text.Json.
-func parseObject(raw []byte) (wsBody, error) {
-	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	// Escapes occur only inside strings, so one scan of the body finds any lone surrogate, which encoding/json
-	// would store as U+FFFD.
-	if !utf8.Valid(raw) || !json.Valid(raw) || loneSurrogate(raw) != "" {
-		return nil, errors.New("not JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, errors.New("not an object")
-	}
-	var b wsBody
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		b = append(b, wsProperty{name: t.(string), value: v})
-	}
-	return b, nil
 }
 
 // wsProblems collects the field problems of one request, at most one per field, in the order found.

@@ -20,11 +20,11 @@ const maxFormPairs = 10000
 const maxXMLDepth = 64
 
 // Decode reads a body of the given media into a Body (saasu.md §4.2). A leading UTF-8 BOM is skipped; an
-// empty body is an empty Body. Whole-body problems are a *models.Error of kind models.KindInvalid with one
-// of the texts "The request body is not valid JSON.", "The request body must be a JSON object.", "The
-// request body is not valid XML." or "The request body is not valid form data."; a body that is not valid
-// UTF-8 anywhere is the first, third or fourth. Field problems are left to Value.Str, Value.Int and
-// Body.Check. A media of FormatNone decodes to an empty Body whatever the bytes.
+// empty body is an empty Body. Whole-body problems are a *BodyError with one of the texts "The request body
+// is not valid JSON.", "The request body must be a JSON object.", "The request body is not valid XML." or
+// "The request body is not valid form data."; a body that is not valid UTF-8 anywhere is the first, third or
+// fourth. Field problems are left to Value.Str, Value.Int and Body.Check. A media of FormatNone decodes to an
+// empty Body whatever the bytes.
 func Decode(m Media, body []byte) (Body, error) {
 	body = skipBOM(body)
 	if len(body) == 0 {

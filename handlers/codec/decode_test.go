@@ -1,13 +1,10 @@
 package codec
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/fileapi/fileapi/models"
 )
 
 // Shorthands for expected values.
@@ -35,15 +32,24 @@ func runDecode(t *testing.T, m Media, cases []decodeCase) {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := Decode(m, []byte(c.body))
 			if c.wantErr == "" {
-				require.NoError(t, err)
-				assert.Equal(t, c.want, b)
+				if err != nil {
+					t.Fatalf("error %v", err)
+				}
+				if !reflect.DeepEqual(b, c.want) {
+					t.Errorf("body %#v, want %#v", b, c.want)
+				}
 				return
 			}
-			var e *models.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, models.KindInvalid, e.Kind)
-			assert.Equal(t, c.wantErr, e.Message)
-			assert.Nil(t, b)
+			var e *BodyError
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v, want a *BodyError", err)
+			}
+			if e.Message != c.wantErr || e.Field != "" {
+				t.Errorf("error %q (field %q), want %q", e.Message, e.Field, c.wantErr)
+			}
+			if b != nil {
+				t.Errorf("body %#v alongside the error", b)
+			}
 		})
 	}
 }
@@ -209,38 +215,54 @@ func TestDecodeForm(t *testing.T) {
 
 func TestDecodeNone(t *testing.T) {
 	b, err := Decode(Media{}, []byte("anything"))
-	require.NoError(t, err)
-	assert.Empty(t, b)
+	if err != nil || len(b) != 0 {
+		t.Fatalf("Decode = %#v, %v; want an empty body", b, err)
+	}
 }
 
 func TestBodyCheck(t *testing.T) {
 	x, err := Decode(Media{Format: FormatXML}, []byte(`<u><FirstName><b/></FirstName><_links><Link/></_links><LastName>Lee</LastName></u>`))
-	require.NoError(t, err)
-	assert.NoError(t, x.Check("LastName", "MobileNumber"), "unknown _links may hold children")
-	var e *models.Error
-	require.ErrorAs(t, x.Check("LastName", "firstname"), &e)
-	assert.Equal(t, models.KindInvalid, e.Kind)
-	assert.Equal(t, "The request body is not valid XML.", e.Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Check("LastName", "MobileNumber"); err != nil {
+		t.Errorf("Check: %v; unknown _links may hold children", err)
+	}
+	var e *BodyError
+	if !errors.As(x.Check("LastName", "firstname"), &e) {
+		t.Fatalf("Check: %v, want a *BodyError", x.Check("LastName", "firstname"))
+	}
+	if e.Message != "The request body is not valid XML." || e.Field != "firstname" {
+		t.Errorf("Check: %q (field %q)", e.Message, e.Field)
+	}
 
 	j, err := Decode(Media{Format: FormatJSON}, []byte(`{"FirstName":{}}`))
-	require.NoError(t, err)
-	assert.NoError(t, j.Check("FirstName"), "a JSON object is a field error, not a body error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Check("FirstName"); err != nil {
+		t.Errorf("Check: %v; a JSON object is a field error, not a body error", err)
+	}
 }
 
 func TestBodyGet(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	b := Body{"firstname": jstr("Ann"), long: jstr("long")}
 	for _, name := range []string{"firstname", "FirstName", "FIRSTNAME"} {
-		v, ok := b.Get(name)
-		assert.True(t, ok, name)
-		assert.Equal(t, "Ann", v.Text, name)
+		if v, ok := b.Get(name); !ok || v.Text != "Ann" {
+			t.Errorf("Get(%q) = %#v, %v", name, v, ok)
+		}
 	}
-	v, ok := b.Get(strings.ToUpper(long))
-	assert.True(t, ok)
-	assert.Equal(t, "long", v.Text)
-	_, ok = b.Get("LastName")
-	assert.False(t, ok)
-	_, ok = Body(nil).Get("x")
-	assert.False(t, ok)
-	assert.Zero(t, testing.AllocsPerRun(100, func() { b.Get("FirstName") }))
+	if v, ok := b.Get(strings.ToUpper(long)); !ok || v.Text != "long" {
+		t.Errorf("Get(the long name) = %#v, %v", v, ok)
+	}
+	if _, ok := b.Get("LastName"); ok {
+		t.Errorf("Get(LastName) found it")
+	}
+	if _, ok := Body(nil).Get("x"); ok {
+		t.Errorf("a nil Body has x")
+	}
+	if allocs := testing.AllocsPerRun(100, func() { b.Get("FirstName") }); allocs != 0 {
+		t.Errorf("Get allocates %v times", allocs)
+	}
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/fileapi/fileapi/models"
 )
 
 // Fuzz targets for what fuzz_test.go (FuzzDecode) leaves out: Content-Type classification, Accept
@@ -118,7 +116,8 @@ func FuzzRequestMedia(f *testing.F) {
 		}
 		b, err := Decode(m, body)
 		if err != nil {
-			if models.KindOf(err) != models.KindInvalid {
+			var be *BodyError
+			if !errors.As(err, &be) {
 				t.Fatalf("Decode after RequestMedia(%q) failed with %v, want a 400", contentType, err)
 			}
 			return

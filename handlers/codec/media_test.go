@@ -1,10 +1,8 @@
 package codec
 
 import (
+	"errors"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestRequestMedia(t *testing.T) {
@@ -80,14 +78,22 @@ func TestRequestMedia(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := RequestMedia(c.contentType, []byte(c.body))
-			assert.Equal(t, c.want, m)
+			if m != c.want {
+				t.Errorf("media = %#v, want %#v", m, c.want)
+			}
 			if c.want415 == "" {
-				assert.NoError(t, err)
+				if err != nil {
+					t.Errorf("error %v", err)
+				}
 				return
 			}
 			var e *UnsupportedMediaError
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, c.want415, e.MediaType)
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v, want an *UnsupportedMediaError", err)
+			}
+			if e.MediaType != c.want415 {
+				t.Errorf("415 media type %q, want %q", e.MediaType, c.want415)
+			}
 		})
 	}
 }

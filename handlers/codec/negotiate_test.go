@@ -1,10 +1,6 @@
 package codec
 
-import (
-	"testing"
-
-	"github.com/stretchr/testify/assert"
-)
+import "testing"
 
 func TestNegotiate(t *testing.T) {
 	const (
@@ -100,12 +96,16 @@ func TestNegotiate(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f, ct := Negotiate(c.accept, c.req)
-			assert.Equal(t, c.want, ct)
+			if ct != c.want {
+				t.Errorf("content type %q, want %q", ct, c.want)
+			}
 			wantFormat := FormatJSON
 			if c.want == appXML || c.want == textXML {
 				wantFormat = FormatXML
 			}
-			assert.Equal(t, wantFormat, f)
+			if f != wantFormat {
+				t.Errorf("format %v, want %v", f, wantFormat)
+			}
 		})
 	}
 }
@@ -114,7 +114,9 @@ func TestNegotiateAllocs(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() {
 		Negotiate(`text/html,application/xhtml+xml;x="a,b",application/xml;q=0.9,*/*;q=0.8`, Media{FormatJSON, "application/json"})
 	})
-	assert.Zero(t, allocs)
+	if allocs != 0 {
+		t.Errorf("%v allocations", allocs)
+	}
 }
 
 func TestParseQ(t *testing.T) {
@@ -130,9 +132,8 @@ func TestParseQ(t *testing.T) {
 	}
 	for _, c := range cases {
 		q, ok := parseQ(c.in)
-		assert.Equal(t, c.ok, ok, c.in)
-		if c.ok {
-			assert.Equal(t, c.want, q, c.in)
+		if ok != c.ok || (c.ok && q != c.want) {
+			t.Errorf("parseQ(%q) = %d, %v; want %d, %v", c.in, q, ok, c.want, c.ok)
 		}
 	}
 }

@@ -3,8 +3,6 @@ package codec
 import (
 	"strconv"
 	"strings"
-
-	"github.com/fileapi/fileapi/models"
 )
 
 // Kind is the JSON kind of a field as sent; XML fields are strings, nulls or objects, and form fields strings.
@@ -53,15 +51,16 @@ func (b Body) Get(name string) (Value, bool) {
 	return v, ok
 }
 
-// Check returns the whole-body error "The request body is not valid XML." when one of the named fields of
-// an XML body holds child elements, and nil otherwise. §4.2 makes that a body error for a field the handler
-// knows, but Decode cannot tell known fields from unknown ones (an XmlSerializer body carries _links with
-// <Link> children, which must be ignored), so a handler calls Check with its own fields before reading them.
-// JSON objects and arrays are not body errors: Str and Int report them as field errors.
+// Check returns the whole-body error "The request body is not valid XML." (a *BodyError naming the field)
+// when one of the named fields of an XML body holds child elements, and nil otherwise. §4.2 makes that a body
+// error for a field the handler knows, but Decode cannot tell known fields from unknown ones (an
+// XmlSerializer body carries _links with <Link> children, which must be ignored), so a handler calls Check
+// with its own fields before reading them. JSON objects and arrays are not body errors: Str and Int report
+// them as field errors.
 func (b Body) Check(names ...string) error {
 	for _, name := range names {
 		if v, ok := b.Get(name); ok && v.Format == FormatXML && v.Kind == KindObject {
-			return &models.Error{Kind: models.KindInvalid, Field: name, Message: msgXML}
+			return &BodyError{Field: name, Message: msgXML}
 		}
 	}
 	return nil

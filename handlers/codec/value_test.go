@@ -3,8 +3,6 @@ package codec
 import (
 	"math"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
 func TestValueStr(t *testing.T) {
@@ -33,9 +31,9 @@ func TestValueStr(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s, null, ok := c.v.Str()
-			assert.Equal(t, c.s, s)
-			assert.Equal(t, c.null, null)
-			assert.Equal(t, c.ok, ok)
+			if s != c.s || null != c.null || ok != c.ok {
+				t.Errorf("Str() = %q, %v, %v; want %q, %v, %v", s, null, ok, c.s, c.null, c.ok)
+			}
 		})
 	}
 }
@@ -103,8 +101,9 @@ func TestValueInt(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			n, ok := c.v.Int(c.min, c.max)
-			assert.Equal(t, c.ok, ok)
-			assert.Equal(t, c.want, n)
+			if n != c.want || ok != c.ok {
+				t.Errorf("Int(%d, %d) = %d, %v; want %d, %v", c.min, c.max, n, ok, c.want, c.ok)
+			}
 		})
 	}
 }

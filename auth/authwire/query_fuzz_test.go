@@ -1,4 +1,4 @@
-package auth_test
+package authwire_test
 
 import (
 	"math/big"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 )
 
 // plainName is the shape of every query parameter name the server looks up (FileId, wsAccessKey, Page...).
@@ -37,7 +37,7 @@ func FuzzQueryValue(f *testing.F) {
 		f.Add(s.q, s.name)
 	}
 	f.Fuzz(func(t *testing.T, rawQuery, name string) {
-		got, ok := auth.QueryValue(rawQuery, name)
+		got, ok := authwire.QueryValue(rawQuery, name)
 		if !plainName.MatchString(name) {
 			return
 		}
@@ -82,7 +82,7 @@ func FuzzParseFileID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := auth.ParseFileID(s)
+		got := authwire.ParseFileID(s)
 		var want int64
 		if fileIDSyntax.MatchString(s) {
 			n, _ := new(big.Int).SetString(s, 10)
@@ -104,7 +104,7 @@ func FuzzBearerToken(f *testing.F) {
 		f.Add(s, "fa_at_token", uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, header, token string, caseMask uint8) {
-		tok, ok := auth.BearerToken(header)
+		tok, ok := authwire.BearerToken(header)
 		if tok != strings.TrimSpace(tok) {
 			t.Fatalf("BearerToken(%q) = %q with surrounding space", header, tok)
 		}
@@ -121,7 +121,7 @@ func FuzzBearerToken(f *testing.F) {
 				scheme[i] -= 'a' - 'A'
 			}
 		}
-		if tok, ok := auth.BearerToken(string(scheme) + " " + token); !ok || tok != strings.TrimSpace(token) {
+		if tok, ok := authwire.BearerToken(string(scheme) + " " + token); !ok || tok != strings.TrimSpace(token) {
 			t.Fatalf("BearerToken(%q) = %q, %v", string(scheme)+" "+token, tok, ok)
 		}
 	})

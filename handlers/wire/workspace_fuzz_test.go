@@ -1,4 +1,4 @@
-package handlers
+package wire
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 )
 
 // hasLoneSurrogate reports whether a valid JSON text has a \uXXXX escape of a UTF-16 surrogate that is not
-// half of a pair: a second reading of the rule parseObject implements with loneSurrogate.
+// half of a pair: a second reading of the rule ParseObject implements with loneSurrogate.
 func hasLoneSurrogate(raw []byte) bool {
 	inString, high := false, false
 	for i := 0; i < len(raw); i++ {
@@ -56,10 +56,10 @@ func hasLoneSurrogate(raw []byte) bool {
 	return high
 }
 
-// FuzzParseObject checks parseObject, the reader of every workspace JSON body (workspace.md §4), against
+// FuzzParseObject checks ParseObject, the reader of every workspace JSON body (workspace.md §4), against
 // encoding/json: it accepts exactly the bodies (after one BOM) that are valid UTF-8, one JSON object and free
 // of lone surrogate escapes; it keeps every property, the last of duplicates holding the value encoding/json
-// reads; and field finds the last property of a name in any case, reading strings, null and other kinds as
+// reads; and Field finds the last property of a name in any case, reading strings, null and other kinds as
 // §4 says.
 func FuzzParseObject(f *testing.F) {
 	for _, s := range []string{
@@ -72,44 +72,44 @@ func FuzzParseObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		b, err := parseObject(raw)
+		b, err := ParseObject(raw)
 		body := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 		var m map[string]json.RawMessage
 		object := utf8.Valid(body) && json.Valid(body) && json.Unmarshal(body, &m) == nil && m != nil && !hasLoneSurrogate(body)
 		if object != (err == nil) {
-			t.Fatalf("parseObject: %v; but valid object = %v", err, object)
+			t.Fatalf("ParseObject: %v; but valid object = %v", err, object)
 		}
 		if err != nil {
 			return
 		}
 		last := map[string]json.RawMessage{}
 		for _, p := range b {
-			if len(p.value) == 0 || !json.Valid(p.value) {
-				t.Fatalf("property %q has value %q", p.name, p.value)
+			if len(p.Value) == 0 || !json.Valid(p.Value) {
+				t.Fatalf("property %q has value %q", p.Name, p.Value)
 			}
-			last[p.name] = p.value
+			last[p.Name] = p.Value
 		}
 		if len(last) != len(m) {
-			t.Fatalf("parseObject read %d names, encoding/json %d", len(last), len(m))
+			t.Fatalf("ParseObject read %d names, encoding/json %d", len(last), len(m))
 		}
 		for name, v := range m {
 			if !bytes.Equal(compact(t, last[name]), compact(t, v)) {
-				t.Fatalf("property %q: parseObject keeps %s, encoding/json %s", name, last[name], v)
+				t.Fatalf("property %q: ParseObject keeps %s, encoding/json %s", name, last[name], v)
 			}
 		}
 		for _, p := range b {
-			f := b.field(p.name)
-			var want wsProperty
+			f := b.Field(p.Name)
+			var want Property
 			for _, q := range b {
-				if strings.EqualFold(q.name, p.name) {
+				if strings.EqualFold(q.Name, p.Name) {
 					want = q
 				}
 			}
 			var s string
-			wantSet := want.value[0] == '"' && json.Unmarshal(want.value, &s) == nil
-			wantBad := want.value[0] != '"' && want.value[0] != 'n'
-			if f.name != want.name || f.set != wantSet || f.badType != wantBad || f.value != s || f.canon != p.name {
-				t.Fatalf("field(%q) = %+v; the last property of that name is %q: %s", p.name, f, want.name, want.value)
+			wantSet := want.Value[0] == '"' && json.Unmarshal(want.Value, &s) == nil
+			wantBad := want.Value[0] != '"' && want.Value[0] != 'n'
+			if f.Name != want.Name || f.Set != wantSet || f.BadType != wantBad || f.Value != s || f.Canon != p.Name {
+				t.Fatalf("Field(%q) = %+v; the last property of that name is %q: %s", p.Name, f, want.Name, want.Value)
 			}
 		}
 	})
@@ -123,7 +123,7 @@ func compact(t *testing.T, v []byte) []byte {
 	return b.Bytes()
 }
 
-// FuzzQueryValues checks queryValues (the workspace's access_token query credential, read in any case as
+// FuzzQueryValues checks QueryValues (the workspace's access_token query credential, read in any case as
 // ASP.NET Core does) against url.ParseQuery: for a query ParseQuery reads, the values of every name equal to
 // name in any case, in some order; for any query, no more values than pairs.
 func FuzzQueryValues(f *testing.F) {
@@ -136,9 +136,9 @@ func FuzzQueryValues(f *testing.F) {
 		f.Add(s.q, s.name)
 	}
 	f.Fuzz(func(t *testing.T, rawQuery, name string) {
-		got := queryValues(rawQuery, name)
+		got := QueryValues(rawQuery, name)
 		if len(got) > strings.Count(rawQuery, "&")+1 {
-			t.Fatalf("queryValues(%q) = %d values", rawQuery, len(got))
+			t.Fatalf("QueryValues(%q) = %d values", rawQuery, len(got))
 		}
 		vals, err := url.ParseQuery(rawQuery)
 		if name == "" || err != nil {
@@ -153,7 +153,7 @@ func FuzzQueryValues(f *testing.F) {
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
-			t.Fatalf("queryValues(%q, %q) = %q; url.ParseQuery reads %q", rawQuery, name, got, want)
+			t.Fatalf("QueryValues(%q, %q) = %q; url.ParseQuery reads %q", rawQuery, name, got, want)
 		}
 	})
 }

@@ -1,24 +1,18 @@
-package handlers
+package wire
 
 import (
-	"bytes"
-	"io"
 	"maps"
 	"mime"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/gin-gonic/gin"
 )
 
-// FuzzOAuthForm checks form, the body reader of /oauth/v2/token, /revoke and /introspect (RFC 6749 §3.2):
-// it reads a body exactly when the Content-Type is application/x-www-form-urlencoded (mime.ParseMediaType),
-// url.ParseQuery reads the body and no parameter repeats, and then returns ParseQuery's values; anything
-// else is the one invalid_request error.
+// FuzzOAuthForm checks FormType and FormValues, with which form reads the bodies of /oauth/v2/token, /revoke
+// and /introspect (RFC 6749 §3.2): a body is read exactly when the Content-Type is
+// application/x-www-form-urlencoded (mime.ParseMediaType), and accepted exactly when url.ParseQuery reads it
+// and no parameter repeats, with ParseQuery's values; anything else is form's one invalid_request error.
 func FuzzOAuthForm(f *testing.F) {
 	const formCT = "application/x-www-form-urlencoded"
 	for _, s := range []struct{ ct, body string }{
@@ -31,38 +25,29 @@ func FuzzOAuthForm(f *testing.F) {
 	} {
 		f.Add(s.ct, []byte(s.body))
 	}
-	gin.SetMode(gin.ReleaseMode)
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
-		c, _ := gin.CreateTestContext(httptest.NewRecorder())
-		c.Request = &http.Request{Method: http.MethodPost, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
-		if contentType != "" {
-			c.Request.Header.Set("Content-Type", contentType)
-		}
-		got, err := form(c)
 		mt, _, merr := mime.ParseMediaType(contentType)
+		if typeOK := FormType(contentType); typeOK != (merr == nil && mt == formCT) {
+			t.Fatalf("FormType(%q) = %v", contentType, typeOK)
+		}
+		got, ok := FormValues(body)
 		vals, perr := url.ParseQuery(string(body))
 		want := map[string]string{}
-		ok := merr == nil && mt == "application/x-www-form-urlencoded" && len(body) <= MaxBody && perr == nil
+		wantOK := perr == nil
 		for k, v := range vals {
-			ok = ok && len(v) == 1
+			wantOK = wantOK && len(v) == 1
 			want[k] = v[0]
 		}
-		if ok != (err == nil) {
-			t.Fatalf("form(%q, %q) = %v, %v; want ok = %v", contentType, body, got, err, ok)
+		if ok != wantOK {
+			t.Fatalf("FormValues(%q) = %v, %v; want ok = %v", body, got, ok, wantOK)
 		}
-		if err != nil {
-			if err != errOAuthRequest && err != errOAuthTooLarge {
-				t.Fatalf("form failed with %v", err)
-			}
-			return
-		}
-		if !maps.Equal(got, want) {
-			t.Fatalf("form(%q) = %q; url.ParseQuery reads %q", body, got, want)
+		if ok && !maps.Equal(got, want) {
+			t.Fatalf("FormValues(%q) = %q; url.ParseQuery reads %q", body, got, want)
 		}
 	})
 }
 
-// FuzzSplitForm checks splitForm, the reader of /oauth/v2/authorize queries and forms, against
+// FuzzSplitForm checks SplitForm, the reader of /oauth/v2/authorize queries and forms, against
 // url.ParseQuery: on a string without semicolons (which ParseQuery refuses outright) it reports bad pairs
 // exactly when ParseQuery fails, and otherwise reads the same values in the same order.
 func FuzzSplitForm(f *testing.F) {
@@ -75,19 +60,19 @@ func FuzzSplitForm(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		vals, bad := splitForm(raw)
+		vals, bad := SplitForm(raw)
 		if strings.Contains(raw, ";") || strings.Count(raw, "&") >= 9999 { // ParseQuery's own refusals
 			return
 		}
 		want, err := url.ParseQuery(raw)
 		if bad != (err != nil) {
-			t.Fatalf("splitForm(%q) bad = %v; url.ParseQuery: %v", raw, bad, err)
+			t.Fatalf("SplitForm(%q) bad = %v; url.ParseQuery: %v", raw, bad, err)
 		}
 		if err != nil {
 			return
 		}
 		if !maps.EqualFunc(vals, map[string][]string(want), slices.Equal) {
-			t.Fatalf("splitForm(%q) = %q; url.ParseQuery reads %q", raw, vals, want)
+			t.Fatalf("SplitForm(%q) = %q; url.ParseQuery reads %q", raw, vals, want)
 		}
 	})
 }
@@ -116,7 +101,7 @@ func FuzzRedirectRegistered(f *testing.F) {
 				}
 			}
 		}
-		ok := redirectRegistered([]string{reg}, uri)
+		ok := RedirectRegistered([]string{reg}, uri)
 		if reg == uri && !ok {
 			t.Fatalf("%q does not match itself", reg)
 		}

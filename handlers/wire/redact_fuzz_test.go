@@ -1,11 +1,11 @@
-package handlers_test
+package wire_test
 
 import (
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/fileapi/fileapi/handlers"
+	"github.com/fileapi/fileapi/handlers/wire"
 )
 
 // redactedNames are the query parameters whose values are credentials, as the access log must treat them.
@@ -50,8 +50,8 @@ func nameVariant(name string, flip, encode uint64, lowerHex bool) string {
 // leaks.
 //
 // With rawSemicolons the value keeps its semicolons, and each ;-separated piece of it is checked too: the
-// server's query readers (auth.QueryValue, the workspace's queryValues, splitForm of /oauth/v2/authorize) split
-// on & only, so for them the whole "s3cr;et-tail" is the value of password=s3cr;et-tail.
+// server's query readers (authwire.QueryValue, QueryValues of the workspace, SplitForm of /oauth/v2/authorize)
+// split on & only, so for them the whole "s3cr;et-tail" is the value of password=s3cr;et-tail.
 func FuzzRedactQuery(f *testing.F) {
 	f.Add(uint8(0), uint64(0), uint64(0), false, "fa_ak_0123456789abcdef", "FileId=777", "", uint8(0), false)
 	f.Add(uint8(1), uint64(0x3ff), uint64(0), false, "fa_at_0123456789abcdef", "", "FileId=777", uint8(1), false)
@@ -86,9 +86,9 @@ func FuzzRedactQuery(f *testing.F) {
 		if after != "" {
 			suffix = sep(1) + after
 		}
-		out := handlers.RedactQuery(prefix + name + "=" + value + suffix)
+		out := wire.RedactQuery(prefix + name + "=" + value + suffix)
 		unmarked := func(s string) string { return strings.ReplaceAll(s, "=REDACTED", "=\x00") }
-		other := unmarked(handlers.RedactQuery(prefix + name + "=~" + suffix))
+		other := unmarked(wire.RedactQuery(prefix + name + "=~" + suffix))
 		tail := "" // what follows the first raw ";" of the value
 		if len(pieces) > 2 {
 			tail = strings.Join(pieces[2:], ";")
@@ -149,11 +149,11 @@ func FuzzRedactQueryRaw(f *testing.F) {
 		return strings.Join(pieces, "&")
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		out := handlers.RedactQuery(raw)
+		out := wire.RedactQuery(raw)
 		if want := reference(raw); out != want {
 			t.Fatalf("RedactQuery(%q) = %q, want %q", raw, out, want)
 		}
-		if again := handlers.RedactQuery(out); again != out {
+		if again := wire.RedactQuery(out); again != out {
 			t.Fatalf("RedactQuery(%q) = %q, but again %q", raw, out, again)
 		}
 	})

@@ -1,4 +1,4 @@
-package auth
+package authwire
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package handlers
+package wire
 
 import (
 	"net/http"
@@ -7,7 +7,33 @@ import (
 	"testing"
 )
 
-// collapseSlashes is the Saasu rule of normalisePath, written the obvious way: runs of slashes count as one,
+// The paths of the route table (handlers/router.go), Saasu's and the workspace's, which the handlers look up
+// for NormalisePath: Saasu's by the path lower-cased, the workspace's by the path itself. They are a copy,
+// since this package cannot import handlers; the rule checked holds for any table, and these paths give the
+// fuzzer the known routes to vary.
+var (
+	saasuPaths = []string{"/User", "/authorisation/token", "/authorisation/token-2fa", "/authorisation/refresh",
+		"/authorisation/ping", "/User/reset-password", "/User/change-username", "/User/change-password", "/User/opt-in-to-2fa",
+		"/User/verify-2fa-opt-in", "/User/opt-out-from-2fa", "/FileIdentities", "/FileIdentity"}
+	workspacePaths = []string{"/api/workspace/account/profile", "/api/workspace/account/change-password",
+		"/api/workspace/auth/login", "/api/workspace/auth/me"}
+)
+
+// routes maps key(path) to path, for each of paths.
+func routes(paths []string, key func(string) string) map[string]string {
+	t := map[string]string{}
+	for _, p := range paths {
+		t[key(p)] = p
+	}
+	return t
+}
+
+// lookup finds routes in table.
+func lookup(table map[string]string) Routes {
+	return func(key string) (string, bool) { p, ok := table[key]; return p, ok }
+}
+
+// collapseSlashes is the Saasu rule of NormalisePath, written the obvious way: runs of slashes count as one,
 // then one trailing slash is dropped.
 func collapseSlashes(p string) string {
 	for strings.Contains(p, "//") {
@@ -19,12 +45,12 @@ func collapseSlashes(p string) string {
 	return p
 }
 
-// FuzzNormalisePath checks the path normaliser in front of the router on any path and query: it never panics
-// and always calls the router once, with the query untouched and the client's request left as it was.
-// Workspace paths (prefix in any case) get the canonical prefix, and a known route its own spelling; the
-// other dialects' paths pass unchanged; Saasu paths come out with runs of slashes collapsed, one trailing
-// slash dropped and a known route's canonical case, else exactly so collapsed. receivedPath always gives
-// back the path as sent.
+// FuzzNormalisePath checks the path normaliser in front of the router (NormalisePath, with the route table's
+// paths) on any path and query: it never panics and always calls the router once, with the query untouched
+// and the client's request left as it was. Workspace paths (prefix in any case) get the canonical prefix, and
+// a known route its own spelling; the other dialects' paths pass unchanged; Saasu paths come out with runs of
+// slashes collapsed, one trailing slash dropped and a known route's canonical case, else exactly so
+// collapsed. ReceivedPath always gives back the path as sent.
 func FuzzNormalisePath(f *testing.F) {
 	paths := []string{
 		"/User", "//user//", "/USER/", "/user///", "/User/reset-password", "/user/OPT-IN-TO-2FA/", "/authorisation//TOKEN/",
@@ -41,6 +67,11 @@ func FuzzNormalisePath(f *testing.F) {
 			q = "FileId=777&wsAccessKey=KEY"
 		}
 		f.Add(p, q)
+	}
+	saasuRoutes := routes(saasuPaths, strings.ToLower)
+	workspaceRoutes := routes(workspacePaths, func(p string) string { return p })
+	normalisePath := func(next http.Handler) http.Handler {
+		return NormalisePath(next, lookup(saasuRoutes), lookup(workspaceRoutes))
 	}
 	next := func(got **http.Request, calls *int) http.Handler {
 		return http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
@@ -65,17 +96,17 @@ func FuzzNormalisePath(f *testing.F) {
 		if got.URL.RawQuery != rawQuery {
 			t.Fatalf("query %q became %q", rawQuery, got.URL.RawQuery)
 		}
-		if rp := receivedPath(got); rp != sent {
-			t.Fatalf("receivedPath = %q, the client sent %q", rp, sent)
+		if rp := ReceivedPath(got); rp != sent {
+			t.Fatalf("ReceivedPath = %q, the client sent %q", rp, sent)
 		}
 		if out != path && got.URL.RawPath != "" {
 			t.Fatalf("rewritten path %q keeps RawPath %q", out, got.URL.RawPath)
 		}
 		switch {
-		case len(path) >= len(workspacePrefix) && strings.EqualFold(path[:len(workspacePrefix)], workspacePrefix):
-			want := workspacePrefix + path[len(workspacePrefix):]
+		case len(path) >= len(WorkspacePrefix) && strings.EqualFold(path[:len(WorkspacePrefix)], WorkspacePrefix):
+			want := WorkspacePrefix + path[len(WorkspacePrefix):]
 			if route, ok := workspaceRoutes[strings.ToLower(strings.TrimSuffix(path, "/"))]; ok {
-				want = route.path
+				want = route
 			}
 			if out != want {
 				t.Fatalf("workspace path %q → %q, want %q", path, out, want)
@@ -87,7 +118,7 @@ func FuzzNormalisePath(f *testing.F) {
 		default:
 			want := collapseSlashes(path)
 			if route, ok := saasuRoutes[strings.ToLower(want)]; ok {
-				want = route.path
+				want = route
 			}
 			if out != want {
 				t.Fatalf("Saasu path %q → %q, want %q", path, out, want)

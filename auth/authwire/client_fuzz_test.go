@@ -1,10 +1,8 @@
-package auth_test
+package authwire_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,30 +10,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
-	"github.com/fileapi/fileapi/auth"
-	"github.com/fileapi/fileapi/models"
-	"github.com/fileapi/fileapi/models/modelstest"
+	"github.com/fileapi/fileapi/auth/authwire"
 )
 
-// FuzzAuthenticateClient checks client authentication of /oauth/v2/token, /revoke and /introspect
-// (oauth.md §5.1), with its HTTP Basic reader, on a SQLite store holding one confidential and one public
-// client. Whatever the Authorization header, it fails only with a *ClientError. For headers it builds itself
-// (Basic, the scheme in any case, each part form-encoded) and for body credentials it knows the answer:
-// Basic with a client_secret in the body, or with a body client_id that differs, is invalid_request; the
-// confidential client needs its exact secret, the public one no secret at all; anything else is
-// invalid_client. Field picks put the real ids and secret in play; the raw header mode fuzzes the parser.
+// FuzzAuthenticateClient checks the reader of client authentication of /oauth/v2/token, /revoke and
+// /introspect (oauth.md §5.1), ClientCredentials.Client with its HTTP Basic reader: whatever the
+// Authorization header, it fails only with a *ClientError, and otherwise names a client. For headers it
+// builds itself (Basic, the scheme in any case, each part form-encoded) and for body credentials it knows the
+// answer: Basic with a client_secret in the body, or with a body client_id that differs, is invalid_request;
+// no client id is invalid_client; anything else names the client, with the secret sent (a Basic password only
+// when not empty). Field picks put the ids and secrets of a confidential and a public client in play; the raw
+// header mode fuzzes the parser. Whether the client exists and the secret is its own is the store's part of
+// auth.AuthenticateClient, tested with the handlers.
 func FuzzAuthenticateClient(f *testing.F) {
-	ctx := context.Background()
-	s := modelstest.Open(f, "sqlite")
-	a := &auth.Authenticator{Store: s, Limits: auth.NewLimiter(s)}
-	const confID, pubID, confSecret = "fuzz-confidential", "fuzz-public", auth.PrefixClientSecret + "fuzz-secret"
-	hash := auth.HashSecret(confSecret)
-	_, err := s.CreateClient(ctx, models.NewClient{ClientID: confID, SecretHash: &hash, Name: "Confidential", RedirectURIs: []string{"http://127.0.0.1/cb"}})
-	require.NoError(f, err)
-	_, err = s.CreateClient(ctx, models.NewClient{ClientID: pubID, Name: "Public", RedirectURIs: []string{"http://127.0.0.1/cb"}})
-	require.NoError(f, err)
+	const confID, pubID, confSecret = "fuzz-confidential", "fuzz-public", "fa_cs_" + "fuzz-secret"
 
 	basic := func(user, pass string) string {
 		return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(user) + ":" + url.QueryEscape(pass)))
@@ -94,37 +82,31 @@ func FuzzAuthenticateClient(f *testing.F) {
 			}
 			authz = " " + string(scheme) + "   " + basic(u, p) + " \t"
 		}
-		c, err := a.AuthenticateClient(ctx, auth.ClientCredentials{Authorization: authz, BodyID: bid, BodySecret: bsec, HasBodySecret: hasBodySecret})
-		var ce *auth.ClientError
-		if err != nil && !errors.As(err, &ce) {
-			t.Fatalf("AuthenticateClient(%q) failed with %v", authz, err)
+		cc := authwire.ClientCredentials{Authorization: authz, BodyID: bid, BodySecret: bsec, HasBodySecret: hasBodySecret}
+		id, secret, has, ce := cc.Client()
+		if ce == nil && id == "" {
+			t.Fatalf("Client(%q) names no client, without failing", authz)
 		}
-		if err == nil && c.ClientID != confID && c.ClientID != pubID {
-			t.Fatalf("AuthenticateClient(%q) = client %q", authz, c.ClientID)
+		if ce != nil && (id != "" || secret != "" || has) {
+			t.Fatalf("Client(%q) failed (%v) but names client %q with secret %q (%v)", authz, ce, id, secret, has)
 		}
 		if mode%4 == 0 {
 			return
 		}
-		id, secret, has, invalidRequest := bid, bsec, hasBodySecret, false
+		wantID, wantSecret, wantHas, invalidRequest := bid, bsec, hasBodySecret, false
 		if mode%4 != 3 {
 			invalidRequest = hasBodySecret || (bid != "" && bid != u)
-			id, secret, has = u, p, p != ""
-		}
-		wantErr, wantID := true, ""
-		switch {
-		case invalidRequest:
-		case id == confID:
-			wantErr, wantID = !has || secret != confSecret, confID
-		case id == pubID:
-			wantErr, wantID = has, pubID
+			wantID, wantSecret, wantHas = u, p, p != ""
 		}
 		switch {
 		case invalidRequest && (ce == nil || !ce.InvalidRequest):
-			t.Fatalf("Basic %q:%q with body %q/%q (%v): %v, want invalid_request", u, p, bid, bsec, hasBodySecret, err)
-		case !invalidRequest && wantErr && (ce == nil || ce.InvalidRequest):
-			t.Fatalf("client %q with secret %q (%v) via %q: %v (client %q), want invalid_client", id, secret, has, authz, err, c.ClientID)
-		case !wantErr && (err != nil || c.ClientID != wantID):
-			t.Fatalf("client %q with secret %q (%v) via %q: %v (client %q), want client %q", id, secret, has, authz, err, c.ClientID, wantID)
+			t.Fatalf("Basic %q:%q with body %q/%q (%v): %v, want invalid_request", u, p, bid, bsec, hasBodySecret, ce)
+		case invalidRequest:
+		case wantID == "" && (ce == nil || ce.InvalidRequest):
+			t.Fatalf("no client id via %q and body %q: %v, want invalid_client", authz, bid, ce)
+		case wantID != "" && (ce != nil || id != wantID || secret != wantSecret || has != wantHas):
+			t.Fatalf("client %q with secret %q (%v) via %q: %v, client %q with secret %q (%v)", wantID, wantSecret, wantHas, authz, ce,
+				id, secret, has)
 		}
 	})
 }
@@ -143,7 +125,7 @@ func FuzzGrantedFiles(f *testing.F) {
 		for _, b := range held {
 			memberships = append(memberships, 770+int64(b))
 		}
-		got := auth.GrantedFiles(memberships, requested)
+		got := authwire.GrantedFiles(memberships, requested)
 		named := map[int64]bool{}
 		for _, part := range strings.Fields(requested) {
 			if m := entry.FindStringSubmatch(part); m != nil {
@@ -181,10 +163,10 @@ func FuzzVerifyPKCE(f *testing.F) {
 	f.Fuzz(func(t *testing.T, verifier, challenge string) {
 		sum := sha256.Sum256([]byte(verifier))
 		own := base64.RawURLEncoding.EncodeToString(sum[:])
-		if got := auth.VerifyPKCE(own, verifier); got != verifierSyntax.MatchString(verifier) {
+		if got := authwire.VerifyPKCE(own, verifier); got != verifierSyntax.MatchString(verifier) {
 			t.Fatalf("VerifyPKCE(own challenge, %q) = %v", verifier, got)
 		}
-		if auth.VerifyPKCE(challenge, verifier) && challenge != own {
+		if authwire.VerifyPKCE(challenge, verifier) && challenge != own {
 			t.Fatalf("VerifyPKCE(%q, %q) matched another verifier's challenge", challenge, verifier)
 		}
 	})

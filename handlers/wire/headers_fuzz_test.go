@@ -1,14 +1,14 @@
-package handlers
+package wire
 
 import (
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/auth/authwire"
 )
 
-// FuzzETagHeaders checks the entity-tag headers: ifMatch (If-Match of every profile PUT) and noneMatch
+// FuzzETagHeaders checks the entity-tag headers: IfMatch (If-Match of every profile PUT) and NoneMatch
 // (If-None-Match of /openapi.yaml). No header is no precondition; a list matches when one of its members is
 // "*" or the strong tag of the version, so adding members never unmatches and a weak tag alone never
 // matches; If-None-Match compares weakly.
@@ -18,30 +18,30 @@ func FuzzETagHeaders(f *testing.F) {
 	}
 	f.Add(`"9223372036854775807"`, int64(1<<63-1))
 	f.Fuzz(func(t *testing.T, header string, version int64) {
-		tag := etag(version)
-		m := ifMatch(header)
+		tag := ETag(version)
+		m := IfMatch(header)
 		if (m == nil) != (strings.TrimSpace(header) == "") {
-			t.Fatalf("ifMatch(%q) is nil = %v", header, m == nil)
+			t.Fatalf("IfMatch(%q) is nil = %v", header, m == nil)
 		}
 		if m != nil {
 			matched := m(version)
-			if !ifMatch(header + ", " + tag)(version) {
+			if !IfMatch(header + ", " + tag)(version) {
 				t.Fatalf("If-Match %q does not match its own tag %s", header+", "+tag, tag)
 			}
-			if matched && !ifMatch(header+",x")(version) {
+			if matched && !IfMatch(header+",x")(version) {
 				t.Fatalf("If-Match %q matches %d, but not with another member added", header, version)
 			}
 			if matched && !strings.Contains(header, tag) && !strings.Contains(header, "*") {
 				t.Fatalf("If-Match %q matches version %d without naming it", header, version)
 			}
 		}
-		if ifMatch("W/" + tag)(version) {
+		if IfMatch("W/" + tag)(version) {
 			t.Fatalf("a weak tag matched")
 		}
-		if !noneMatch(header+", W/"+tag, tag) || !noneMatch(header+","+tag+" ", tag) {
+		if !NoneMatch(header+", W/"+tag, tag) || !NoneMatch(header+","+tag+" ", tag) {
 			t.Fatalf("If-None-Match %q plus %s does not match", header, tag)
 		}
-		if noneMatch(header, tag) && !strings.Contains(header, tag) && !strings.Contains(header, "*") {
+		if NoneMatch(header, tag) && !strings.Contains(header, tag) && !strings.Contains(header, "*") {
 			t.Fatalf("If-None-Match %q matches %s without naming it", header, tag)
 		}
 	})
@@ -54,8 +54,8 @@ var (
 )
 
 // FuzzFieldFormats checks the small readers of client strings against their rules written as regular
-// expressions: plainID (X-Request-Id, echoed in answers and logs), auMobile and
-// auth.E164AU (the 2FA number of opt-in-to-2fa), phoneLike (MobileNumber of PUT /User).
+// expressions: PlainID (X-Request-Id, echoed in answers and logs), AUMobile and
+// authwire.E164AU (the 2FA number of opt-in-to-2fa), PhoneLike (MobileNumber of PUT /User).
 func FuzzFieldFormats(f *testing.F) {
 	for _, s := range []string{"777", "+1", " 1", "", "abc-DEF_1.2",
 		strings.Repeat("a", 65), "id with space", "0412 345 678", "+61412345678", "+61 412 345 678", "04123456789", "04a2345678",
@@ -63,14 +63,14 @@ func FuzzFieldFormats(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if plainID(s) != requestIDChars.MatchString(s) {
-			t.Fatalf("plainID(%q) = %v", s, plainID(s))
+		if PlainID(s) != requestIDChars.MatchString(s) {
+			t.Fatalf("PlainID(%q) = %v", s, PlainID(s))
 		}
-		if phoneLike(s) != phoneChars.MatchString(s) {
-			t.Fatalf("phoneLike(%q) = %v", s, phoneLike(s))
+		if PhoneLike(s) != phoneChars.MatchString(s) {
+			t.Fatalf("PhoneLike(%q) = %v", s, PhoneLike(s))
 		}
-		if au := auMobile(s); au != e164AUMobile.MatchString(auth.E164AU(s)) {
-			t.Fatalf("auMobile(%q) = %v, but E164AU gives %q", s, au, auth.E164AU(s))
+		if au := AUMobile(s); au != e164AUMobile.MatchString(authwire.E164AU(s)) {
+			t.Fatalf("AUMobile(%q) = %v, but E164AU gives %q", s, au, authwire.E164AU(s))
 		}
 	})
 }
