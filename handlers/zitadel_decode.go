@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/fileapi/fileapi/handlers/wire"
 )
 
 // zitadelGenders are the names of the proto enum Gender, by number.
@@ -240,7 +242,7 @@ func (d *protoDecoder) read() protoToken {
 			d.err = d.syntaxErr(start, "invalid UTF-8 in string")
 			return protoToken{}
 		}
-		if esc := loneSurrogate(raw); esc != "" {
+		if esc := wire.LoneSurrogate(raw); esc != "" {
 			// protojson refuses a UTF-16 surrogate escape that is not half of a pair, where encoding/json would
 			// store U+FFFD in its place [ours: the message names the escape].
 			d.err = d.syntaxErr(start, `invalid escape code "`+esc+`" in string`)
@@ -305,37 +307,4 @@ func (d *protoDecoder) syntaxErr(pos int, msg string) error {
 func (d *protoDecoder) err0(pos int, msg string) error {
 	l, c := d.position(pos)
 	return fmt.Errorf("proto: (line %d:%d): %s", l, c, msg)
-}
-
-// loneSurrogate returns the first \uXXXX escape of a JSON string token that is a UTF-16 surrogate without its
-// other half, or "".
-func loneSurrogate(raw []byte) string {
-	hex := func(i int) (rune, bool) {
-		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
-			return 0, false
-		}
-		v, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
-		return rune(v), err == nil
-	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] != '\\' {
-			continue
-		}
-		r, ok := hex(i)
-		switch {
-		case !ok:
-			i++ // another escape: skip its letter
-		case r >= 0xD800 && r < 0xDC00:
-			if lo, ok := hex(i + 6); ok && lo >= 0xDC00 && lo < 0xE000 {
-				i += 11
-				continue
-			}
-			return string(raw[i : i+6])
-		case r >= 0xDC00 && r < 0xE000:
-			return string(raw[i : i+6])
-		default:
-			i += 5
-		}
-	}
-	return ""
 }

@@ -54,7 +54,7 @@ func ParseObject(raw []byte) (Object, error) {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	// Escapes occur only inside strings, so one scan of the body finds any lone surrogate, which encoding/json
 	// would store as U+FFFD.
-	if !utf8.Valid(raw) || !json.Valid(raw) || loneSurrogate(raw) != "" {
+	if !utf8.Valid(raw) || !json.Valid(raw) || LoneSurrogate(raw) != "" {
 		return nil, errors.New("not JSON")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -76,12 +76,9 @@ func ParseObject(raw []byte) (Object, error) {
 	return b, nil
 }
 
-// loneSurrogate returns the first \uXXXX escape of a JSON string token that is a UTF-16 surrogate without its
-// other half, or "".
-//
-// handlers/zitadel_decode.go has the same function, for the ZITADEL profile bodies; it was copied here, not
-// moved, while that file is being reworked. The two are to become this one.
-func loneSurrogate(raw []byte) string {
+// LoneSurrogate returns the first \uXXXX escape of a JSON string token that is a UTF-16 surrogate without its
+// other half, or "". The workspace and the ZITADEL profile decoders both refuse such a string.
+func LoneSurrogate(raw []byte) string {
 	hex := func(i int) (rune, bool) {
 		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
 			return 0, false
