@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -233,7 +234,7 @@ func (h *zitadelProfiles) put(c *gin.Context, mgmt bool) error {
 	case err != nil:
 		return invalidArgument(err.Error())
 	}
-	body, err := decodeZitadelProfile(raw, mgmt)
+	body, err := wire.DecodeZitadelProfile(raw, mgmt)
 	if err != nil {
 		return invalidArgument(err.Error())
 	}
@@ -282,7 +283,7 @@ var zitadelRuleMessages = ruleMessages{
 
 // validateZitadelProfile applies §4: the first failure in proto field order (the body's fields), lengths in
 // runes. UserId is checked on the management API only.
-func validateZitadelProfile(b zitadelProfile, mgmt bool, prefix string) error {
+func validateZitadelProfile(b wire.ZitadelProfile, mgmt bool, prefix string) error {
 	var except []string
 	if !mgmt {
 		except = []string{"UserID"}
@@ -295,9 +296,9 @@ func validateZitadelProfile(b zitadelProfile, mgmt bool, prefix string) error {
 
 // profileChange is the full replacement of §5, as the fields whose normalised value differs from the stored
 // one: so a NULL stored where "" is sent counts as no change.
-func profileChange(u models.User, b zitadelProfile) models.ProfileChange {
+func profileChange(u models.User, b wire.ZitadelProfile) models.ProfileChange {
 	var pc models.ProfileChange
-	var stored zitadelProfile
+	var stored wire.ZitadelProfile
 	zitadelPlan.show(&stored, &u)
 	sent, was, pcv := reflect.ValueOf(b), reflect.ValueOf(stored), reflect.ValueOf(&pc).Elem()
 	for _, c := range zitadelPlan.copies {
@@ -320,7 +321,7 @@ func profileChange(u models.User, b zitadelProfile) models.ProfileChange {
 		}
 	}
 	g := int64(b.Gender)
-	if g < 0 || g >= int64(len(zitadelGenders)) {
+	if g < 0 || g >= int64(len(wire.ZitadelGenders)) {
 		g = 0
 	}
 	if g != u.Gender {
@@ -341,44 +342,20 @@ type zitadelDetails struct {
 	ResourceOwner string `json:"resourceOwner,omitempty"`
 }
 
-// zitadelProfile is the profile of GetMyProfile and GetHumanProfile (§6) and the body of the updates (§3),
-// one field per proto field: `proto` is its number, the wire name (`wire`, else the Go name) gives its JSON
-// name (first letter lower-cased) and its proto name (snake_case), `validate` is its rule (§4). A body's absent
-// and null fields hold the proto defaults. A field of the name of a models.Profile field shows it and is
-// replaced by an update ("" clears it); the rest is spelt out in showZitadelProfile and profileChange.
-type zitadelProfile struct {
-	UserID            string        `json:"-" proto:"1" wire:"UserId" validate:"runes=1 200"` // the management API's body only
-	FirstName         string        `json:"firstName,omitempty" proto:"2" validate:"runes=1 200"`
-	LastName          string        `json:"lastName,omitempty" proto:"3" validate:"runes=1 200"`
-	NickName          string        `json:"nickName,omitempty" proto:"4" validate:"runes=0 200"`
-	DisplayName       string        `json:"displayName,omitempty" proto:"5" validate:"runes=1 200"`
-	PreferredLanguage string        `json:"preferredLanguage,omitempty" proto:"6" validate:"runes=0 10"`
-	Gender            zitadelGender `json:"gender,omitzero" proto:"7"`
-}
-
-// zitadelPlan pairs zitadelProfile's fields with the user's.
-var zitadelPlan = newProfilePlan[zitadelProfile](nil)
+// zitadelPlan pairs ZitadelProfile's fields with the user's.
+var zitadelPlan = newProfilePlan[wire.ZitadelProfile](nil)
 
 // showZitadelProfile is the profile of u as §6 shows it.
-func showZitadelProfile(u models.User) *zitadelProfile {
-	var p zitadelProfile
+func showZitadelProfile(u models.User) *wire.ZitadelProfile {
+	var p wire.ZitadelProfile
 	zitadelPlan.show(&p, &u)
 	p.DisplayName, p.PreferredLanguage = displayName(u), languageOf(u)
 	return &p
 }
 
-// zitadelGender is the proto enum Gender: its number in a body (§5 normalises unknown numbers), its name in an
-// answer, where unspecified and unknown numbers are left out.
-type zitadelGender int64
-
-func (g zitadelGender) MarshalText() ([]byte, error) { return []byte(genderName(int64(g))), nil }
-
-// IsZero makes omitzero leave out what has no name.
-func (g zitadelGender) IsZero() bool { return genderName(int64(g)) == "" }
-
 type zitadelProfileResponse struct {
-	Details zitadelDetails  `json:"details"`
-	Profile *zitadelProfile `json:"profile,omitempty"`
+	Details zitadelDetails       `json:"details"`
+	Profile *wire.ZitadelProfile `json:"profile,omitempty"`
 }
 
 // zitadelTime is a protojson Timestamp of t truncated to microseconds: UTC, 0, 3, 6 or 9 fraction digits.
@@ -421,12 +398,4 @@ func languageOf(u models.User) string {
 		return "und"
 	}
 	return *u.PreferredLanguage
-}
-
-// genderName is the enum name of a stored gender; unspecified is omitted.
-func genderName(g int64) string {
-	if g <= 0 || g >= int64(len(zitadelGenders)) {
-		return ""
-	}
-	return zitadelGenders[g]
 }

@@ -1,4 +1,4 @@
-package handlers
+package wire
 
 import (
 	"bytes"
@@ -11,17 +11,48 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/fileapi/fileapi/handlers/wire"
 )
 
-// zitadelGenders are the names of the proto enum Gender, by number.
-var zitadelGenders = []string{"GENDER_UNSPECIFIED", "GENDER_FEMALE", "GENDER_MALE", "GENDER_DIVERSE"}
+// ZitadelGenders are the names of the proto enum Gender, by number.
+var ZitadelGenders = []string{"GENDER_UNSPECIFIED", "GENDER_FEMALE", "GENDER_MALE", "GENDER_DIVERSE"}
 
-// decodeZitadelProfile reads a PUT body the way grpc-gateway's JSONPb does (zitadel.md §3): encoding/json
+// ZitadelProfile is the profile of ZITADEL's GetMyProfile and GetHumanProfile (docs/zitadel.md §6) and the body
+// of the updates (§3), one field per proto field: `proto` is its number, the wire name (`wire`, else the Go
+// name) gives its JSON name (first letter lower-cased) and its proto name (snake_case), `validate` is its rule
+// (§4). A body's absent and null fields hold the proto defaults. A field of the name of a models.Profile field
+// shows it and is replaced by an update ("" clears it); the rest is spelt out in the handlers.
+type ZitadelProfile struct {
+	UserID            string        `json:"-" proto:"1" wire:"UserId" validate:"runes=1 200"` // the management API's body only
+	FirstName         string        `json:"firstName,omitempty" proto:"2" validate:"runes=1 200"`
+	LastName          string        `json:"lastName,omitempty" proto:"3" validate:"runes=1 200"`
+	NickName          string        `json:"nickName,omitempty" proto:"4" validate:"runes=0 200"`
+	DisplayName       string        `json:"displayName,omitempty" proto:"5" validate:"runes=1 200"`
+	PreferredLanguage string        `json:"preferredLanguage,omitempty" proto:"6" validate:"runes=0 10"`
+	Gender            ZitadelGender `json:"gender,omitzero" proto:"7"`
+}
+
+// ZitadelGender is the proto enum Gender: its number in a body (§5 normalises unknown numbers), its name in an
+// answer, where unspecified and unknown numbers are left out.
+type ZitadelGender int64
+
+// MarshalText writes the enum's name.
+func (g ZitadelGender) MarshalText() ([]byte, error) { return []byte(GenderName(int64(g))), nil }
+
+// IsZero makes omitzero leave out what has no name.
+func (g ZitadelGender) IsZero() bool { return GenderName(int64(g)) == "" }
+
+// GenderName is the enum name of a gender number; unspecified and unknown numbers have none ("").
+func GenderName(g int64) string {
+	if g <= 0 || g >= int64(len(ZitadelGenders)) {
+		return ""
+	}
+	return ZitadelGenders[g]
+}
+
+// DecodeZitadelProfile reads a PUT body the way grpc-gateway's JSONPb does (zitadel.md §3): encoding/json
 // takes the first value, then protojson (DiscardUnknown) reads it. Errors are the message of a code 3 status.
-func decodeZitadelProfile(body []byte, management bool) (zitadelProfile, error) {
-	var out zitadelProfile
+func DecodeZitadelProfile(body []byte, management bool) (ZitadelProfile, error) {
+	var out ZitadelProfile
 	var raw json.RawMessage
 	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -72,7 +103,7 @@ type zitadelField struct {
 	str  *string
 }
 
-// zitadelProtoField is a field of zitadelProfile as protojson knows it: the JSON name (the wire name with a
+// zitadelProtoField is a field of ZitadelProfile as protojson knows it: the JSON name (the wire name with a
 // lower-case first letter), the proto name (its snake_case form), the number (`proto` tag) and the field's index.
 type zitadelProtoField struct {
 	json, proto string
@@ -80,12 +111,12 @@ type zitadelProtoField struct {
 }
 
 var zitadelProtoFields = func() (out []zitadelProtoField) {
-	t := reflect.TypeFor[zitadelProfile]()
+	t := reflect.TypeFor[ZitadelProfile]()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		num, err := strconv.Atoi(f.Tag.Get("proto"))
 		if err != nil {
-			panic("handlers: zitadelProfile." + f.Name + " needs a proto number")
+			panic("handlers: ZitadelProfile." + f.Name + " needs a proto number")
 		}
 		wire := f.Tag.Get("wire")
 		if wire == "" {
@@ -105,7 +136,7 @@ var zitadelProtoFields = func() (out []zitadelProtoField) {
 
 // zitadelFields maps each name protojson accepts (lowerCamelCase and the proto name) to its field of out.
 // userId is a field of the management API's request only.
-func zitadelFields(out *zitadelProfile, management bool) map[string]zitadelField {
+func zitadelFields(out *ZitadelProfile, management bool) map[string]zitadelField {
 	v := reflect.ValueOf(out).Elem()
 	fields := make(map[string]zitadelField, 2*len(zitadelProtoFields))
 	for _, pf := range zitadelProtoFields {
@@ -123,7 +154,7 @@ func zitadelFields(out *zitadelProfile, management bool) map[string]zitadelField
 
 // readField reads the value of field f into out, as protojson does: null leaves the default, a string field
 // takes a string only, the gender enum takes its name (unknown names read as 0) or a 32-bit number.
-func (d *protoDecoder) readField(f zitadelField, out *zitadelProfile) error {
+func (d *protoDecoder) readField(f zitadelField, out *ZitadelProfile) error {
 	v := d.read()
 	if d.err != nil {
 		return d.err
@@ -136,9 +167,9 @@ func (d *protoDecoder) readField(f zitadelField, out *zitadelProfile) error {
 		return d.err0(v.pos, fmt.Sprintf("invalid value for string field %s: %s", f.json, v.raw))
 	case v.kind == '"':
 		out.Gender = 0
-		for n, g := range zitadelGenders {
+		for n, g := range ZitadelGenders {
 			if g == v.str {
-				out.Gender = zitadelGender(n)
+				out.Gender = ZitadelGender(n)
 			}
 		}
 	default:
@@ -146,7 +177,7 @@ func (d *protoDecoder) readField(f zitadelField, out *zitadelProfile) error {
 		if !ok {
 			return d.err0(v.pos, fmt.Sprintf("invalid value for enum field %s: %s", f.json, v.raw))
 		}
-		out.Gender = zitadelGender(n)
+		out.Gender = ZitadelGender(n)
 	}
 	return nil
 }
@@ -242,7 +273,7 @@ func (d *protoDecoder) read() protoToken {
 			d.err = d.syntaxErr(start, "invalid UTF-8 in string")
 			return protoToken{}
 		}
-		if esc := wire.LoneSurrogate(raw); esc != "" {
+		if esc := LoneSurrogate(raw); esc != "" {
 			// protojson refuses a UTF-16 surrogate escape that is not half of a pair, where encoding/json would
 			// store U+FFFD in its place [ours: the message names the escape].
 			d.err = d.syntaxErr(start, `invalid escape code "`+esc+`" in string`)
