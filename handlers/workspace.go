@@ -253,27 +253,8 @@ func (d *workspaceDialect) authenticated(h func(c *gin.Context, p auth.Principal
 	})
 }
 
-// wsBody is a JSON request body's properties in the order sent (§4).
-type wsBody wire.Object
-
-// wsField is one string property of a body: the name as sent (the canonical one when absent), and its value
-// when a string was sent; null and absence both leave set false. It is wire.Field as the handlers name it.
-type wsField struct {
-	name    string
-	value   string
-	set     bool
-	badType bool
-	canon   string
-}
-
-// field reads the property canon, matched case-insensitively; the last of several wins (wire.Object.Field).
-func (b wsBody) field(canon string) wsField {
-	f := wire.Object(b).Field(canon)
-	return wsField{name: f.Name, value: f.Value, set: f.Set, badType: f.BadType, canon: f.Canon}
-}
-
 // readBody reads and parses a JSON object body (§4): media type, size, emptiness, syntax.
-func (d *workspaceDialect) readBody(c *gin.Context) (wsBody, error) {
+func (d *workspaceDialect) readBody(c *gin.Context) (wire.Object, error) {
 	r := c.Request
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, params, err := mime.ParseMediaType(ct)
@@ -297,7 +278,7 @@ func (d *workspaceDialect) readBody(c *gin.Context) (wsBody, error) {
 	if err != nil {
 		return nil, invalidBody("The request body is not valid JSON.")
 	}
-	return wsBody(b), nil
+	return b, nil
 }
 
 func invalidBody(msg string) error {
@@ -310,8 +291,8 @@ type wsProblems struct {
 	items  []wsItem
 }
 
-func (p *wsProblems) add(code, message string, f wsField, typ int, metadata map[string]string) {
-	p.items = append(p.items, wsError(code, message, p.target, f.name, typ, metadata))
+func (p *wsProblems) add(code, message string, f wire.Field, typ int, metadata map[string]string) {
+	p.items = append(p.items, wsError(code, message, p.target, f.Name, typ, metadata))
 }
 
 // workspaceRuleProblems are the workspace's answers to failed rules (§5, §6): code, message and metadata.
@@ -344,19 +325,19 @@ type wsRuleProblem struct {
 // check runs the rules of in (a pointer to an input struct whose *string fields are read from fields, in the
 // same order: nil when not sent or null) and adds at most one problem per field, in that order: a value that is
 // no string, else the field's failed rule. passed[i] reports that fields[i] has no problem.
-func (p *wsProblems) check(in any, fields ...wsField) (passed []bool) {
+func (p *wsProblems) check(in any, fields ...wire.Field) (passed []bool) {
 	v := reflect.ValueOf(in).Elem()
 	for i, f := range fields {
-		if f.set {
-			v.Field(i).Set(reflect.ValueOf(&fields[i].value))
+		if f.Set {
+			v.Field(i).Set(reflect.ValueOf(&fields[i].Value))
 		}
 	}
 	failed := failedRules(in)
 	passed = make([]bool, len(fields))
 	for i, f := range fields {
-		if f.badType {
-			p.add("Validation.InvalidType", f.canon+" must be a string.", f, wsValidation, nil)
-		} else if fe := failedRule(failed, f.canon); fe != nil {
+		if f.BadType {
+			p.add("Validation.InvalidType", f.Canon+" must be a string.", f, wsValidation, nil)
+		} else if fe := failedRule(failed, f.Canon); fe != nil {
 			r := workspaceRuleProblems.message(fe)
 			p.add(r.code, r.message, f, wsValidation, r.metadata)
 		} else {

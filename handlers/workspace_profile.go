@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fileapi/fileapi/auth"
+	"github.com/fileapi/fileapi/handlers/wire"
 	"github.com/fileapi/fileapi/models"
 )
 
@@ -53,9 +54,9 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	fields := make([]wsField, len(wsProfilePlan.writable))
+	fields := make([]wire.Field, len(wsProfilePlan.writable))
 	for i, w := range wsProfilePlan.writable {
-		fields[i] = body.field(w.wire)
+		fields[i] = body.Field(w.wire)
 	}
 	pc, err := h.profileChange(c, p.User, fields)
 	if err != nil {
@@ -67,7 +68,7 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 	if e := models.AsError(err); e.Kind == models.KindConflict {
 		// Taken since the checks: the store's own check, inside the change, is the one that holds.
 		code, msg := wsTaken(e.Field)
-		return wsFail(http.StatusBadRequest, code, msg, "Account", signInField(fields, e.Field).name, wsBusiness)
+		return wsFail(http.StatusBadRequest, code, msg, "Account", signInField(fields, e.Field).Name, wsBusiness)
 	} else if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (h *workspaceProfiles) put(c *gin.Context, p auth.Principal) error {
 
 // profileChange checks the fields sent (fields[i] is wsProfilePlan.writable[i]) and returns the change they ask
 // for, or the 400 of every problem: a rule a field breaks, or a sign-in name another user holds.
-func (h *workspaceProfiles) profileChange(c *gin.Context, self models.User, fields []wsField) (models.ProfileChange, error) {
+func (h *workspaceProfiles) profileChange(c *gin.Context, self models.User, fields []wire.Field) (models.ProfileChange, error) {
 	problems := wsProblems{target: "Account"}
 	in, _ := wsProfilePlan.newInput()
 	passed := problems.check(in, fields...)
@@ -85,29 +86,29 @@ func (h *workspaceProfiles) profileChange(c *gin.Context, self models.User, fiel
 	for i, f := range fields {
 		column := wsSignInNames[wsProfilePlan.writable[i].name]
 		switch {
-		case !passed[i] || !f.set:
-		case column == "Email" && f.value == "": // clears the address
+		case !passed[i] || !f.Set:
+		case column == "Email" && f.Value == "": // clears the address
 			pc.Email = models.Null[string]()
 		case column != "" && h.taken(c, self, f, column):
 			code, msg := wsTaken(column)
 			problems.add(code, msg, f, wsBusiness, nil)
 		case column == "Username":
-			pc.Username = models.To(f.value)
+			pc.Username = models.To(f.Value)
 		default:
-			wsProfilePlan.change(&pc, i, models.To(f.value))
+			wsProfilePlan.change(&pc, i, models.To(f.Value))
 		}
 	}
 	return pc, problems.err()
 }
 
 // signInField is the field of fields that holds the sign-in name column ("Username" or "Email").
-func signInField(fields []wsField, column string) wsField {
+func signInField(fields []wire.Field, column string) wire.Field {
 	for i, w := range wsProfilePlan.writable {
 		if wsSignInNames[w.name] == column {
 			return fields[i]
 		}
 	}
-	return wsField{}
+	return wire.Field{}
 }
 
 // wsTaken is the business problem of a user name or e-mail (column "Username" or "Email") held by another user.
@@ -120,13 +121,13 @@ func wsTaken(column string) (code, message string) {
 
 // taken reports whether another user holds the user name or e-mail f (column "Username" or "Email"),
 // compared case-insensitively. A lookup that fails is not "taken": the store checks again in the change.
-func (h *workspaceProfiles) taken(c *gin.Context, self models.User, f wsField, column string) bool {
-	if column == "Username" && models.Fold(f.value) == self.UsernameKey {
+func (h *workspaceProfiles) taken(c *gin.Context, self models.User, f wire.Field, column string) bool {
+	if column == "Username" && models.Fold(f.Value) == self.UsernameKey {
 		return false
 	}
-	if column == "Email" && self.EmailKey != nil && models.Fold(f.value) == *self.EmailKey {
+	if column == "Email" && self.EmailKey != nil && models.Fold(f.Value) == *self.EmailKey {
 		return false
 	}
-	taken, err := h.store.Taken(c.Request.Context(), column, f.value, self.ID)
+	taken, err := h.store.Taken(c.Request.Context(), column, f.Value, self.ID)
 	return err == nil && taken
 }

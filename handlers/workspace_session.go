@@ -107,18 +107,18 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	name, password := body.field("UserNameOrEmail"), body.field("Password")
+	name, password := body.Field("UserNameOrEmail"), body.Field("Password")
 	problems := wsProblems{target: "Auth"}
 	problems.check(&wsLoginInput{}, name, password)
 	if err := problems.err(); err != nil {
 		return err
 	}
 	authn := h.authn
-	u, found, err := authn.UserBySignInName(ctx, name.value)
+	u, found, err := authn.UserBySignInName(ctx, name.Value)
 	if err != nil {
 		return err
 	}
-	key, addr := models.Fold(name.value), clientAddr(c.Request)
+	key, addr := models.Fold(name.Value), clientAddr(c.Request)
 	if found {
 		key = u.UsernameKey
 	}
@@ -127,7 +127,7 @@ func (h *workspaceSessions) login(c *gin.Context) error {
 	} else if wait > 0 {
 		return wsTooMany(seconds(wait))
 	}
-	if auth.CheckLogin(u, found, password.value) != nil {
+	if auth.CheckLogin(u, found, password.Value) != nil {
 		h.metrics.SignIn("workspace", false)
 		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
 			return err
@@ -174,7 +174,7 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	if err != nil {
 		return err
 	}
-	current, next := body.field("CurrentPassword"), body.field("NewPassword")
+	current, next := body.Field("CurrentPassword"), body.Field("NewPassword")
 	problems := wsProblems{target: "Account"}
 	problems.check(&wsPasswordChangeInput{}, current, next)
 	if err := problems.err(); err != nil {
@@ -187,16 +187,16 @@ func (h *workspaceSessions) changePassword(c *gin.Context, p auth.Principal) err
 	} else if wait > 0 {
 		return wsTooMany(seconds(wait))
 	}
-	if !auth.CheckPassword(p.User.PasswordHash, current.value) {
+	if !auth.CheckPassword(p.User.PasswordHash, current.Value) {
 		if err := authn.Limits.Fail(ctx, key, addr); err != nil {
 			return err
 		}
-		return wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The current password is incorrect.", "Auth", current.name, wsBusiness)
+		return wsFail(http.StatusBadRequest, "Auth.InvalidCredentials", "The current password is incorrect.", "Auth", current.Name, wsBusiness)
 	}
 	if err := authn.Limits.Succeed(ctx, key, addr); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(next.value)
+	hash, err := auth.HashPassword(next.Value)
 	if err != nil {
 		return err
 	}
