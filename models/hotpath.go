@@ -22,14 +22,19 @@ import (
 // every query that reads a whole user by adding its field to User.
 var userColumns, userFieldIndex = userColumnList()
 
-func userColumnList() (string, [][]int) {
+// userSchema is User as GORM names its columns, parsed once for the column lists here and in profileFields.
+var userSchema = func() *schema.Schema {
 	sch, err := schema.Parse(&User{}, &sync.Map{}, schema.NamingStrategy{})
 	if err != nil {
 		panic(err)
 	}
+	return sch
+}()
+
+func userColumnList() (string, [][]int) {
 	var cols []string
 	var index [][]int
-	for _, f := range sch.Fields {
+	for _, f := range userSchema.Fields {
 		if f.DBName != "" {
 			cols = append(cols, "users."+f.DBName)
 			index = append(index, f.StructField.Index)

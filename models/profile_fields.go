@@ -8,10 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/pressly/goose/v3"
-	"gorm.io/gorm/schema"
 )
 
 // profileField is one field of Profile as the store handles it: its column, where it sits in Profile and in
@@ -31,16 +29,12 @@ type profileField struct {
 var profileFields = mustProfileFields()
 
 func mustProfileFields() []profileField {
-	sch, err := schema.Parse(&User{}, &sync.Map{}, schema.NamingStrategy{})
-	if err != nil {
-		panic(err)
-	}
 	pt, ct := reflect.TypeFor[Profile](), reflect.TypeFor[ProfileChange]()
 	out := make([]profileField, 0, pt.NumField())
 	for i := range pt.NumField() {
 		sf := pt.Field(i)
 		f := profileField{name: sf.Name, index: i, pointer: sf.Type.Kind() == reflect.Pointer}
-		if col := sch.LookUpField(sf.Name); col != nil {
+		if col := userSchema.LookUpField(sf.Name); col != nil {
 			f.column = col.DBName
 		}
 		cf, ok := ct.FieldByName(sf.Name)
@@ -54,6 +48,7 @@ func mustProfileFields() []profileField {
 		f.change = cf.Index[0]
 		if tag, ok := sf.Tag.Lookup("added"); ok {
 			v, typ, _ := strings.Cut(tag, " ")
+			var err error
 			if f.added, err = strconv.ParseInt(v, 10, 64); err != nil || f.added <= migrationSignInNames || typ == "" {
 				panic(fmt.Sprintf("models: Profile.%s: the added tag is \"VERSION SQL-TYPE\", after migration %d (got %q)", sf.Name, migrationSignInNames, tag))
 			}
