@@ -71,12 +71,15 @@ var userDetailPlan = newProfilePlan[hal.UserDetail](func(name string, t reflect.
 	}
 	switch t.Kind() {
 	case reflect.String:
-		return reflect.TypeFor[models.Change[string]]()
+		return changeString
 	case reflect.Int64:
-		return reflect.TypeFor[models.Change[int64]]()
+		return changeInt64
 	}
 	panic("handlers: UserDetail." + name + ": PUT /User reads strings and whole numbers only")
 })
+
+// changeString and changeInt64 are the types PUT /User reads a field as.
+var changeString, changeInt64 = reflect.TypeFor[models.Change[string]](), reflect.TypeFor[models.Change[int64]]()
 
 // userDetailFields are the wire names of the fields PUT /User writes.
 var userDetailFields = userDetailPlan.wireNames()
@@ -112,8 +115,8 @@ func userDetailChange(b codec.Body) (models.ProfileChange, error) {
 			continue
 		}
 		var ch any
-		switch fields.Field(i).Interface().(type) {
-		case models.Change[string]:
+		switch fields.Field(i).Type() {
+		case changeString:
 			s, null, isStr := v.Str()
 			switch {
 			case !isStr:
@@ -124,7 +127,7 @@ func userDetailChange(b codec.Body) (models.ProfileChange, error) {
 			default:
 				ch = models.To(s)
 			}
-		case models.Change[int64]:
+		case changeInt64:
 			n, ok := v.Int(math.MinInt64, math.MaxInt64)
 			if !ok {
 				n = -1 // not a whole number: the range rule refuses it with the message the spec gives for both
