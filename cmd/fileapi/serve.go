@@ -42,9 +42,6 @@ func (c *cli) setting(fs *flag.FlagSet, name, envName, def string) string {
 	return def
 }
 
-// serveGCPercent is the garbage collector's target of serve (see serve).
-const serveGCPercent = 400
-
 // serveConfig is what serve was asked for, flags over environment over defaults.
 type serveConfig struct {
 	db                                string
@@ -115,9 +112,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	log, accessLog, flush := serveLogs(cfg.logFormat, c.stderr)
 	defer flush()
 	if c.getenv("GOGC") == "" {
-		// The live heap of a request server is small and its garbage is per request: collecting at 4x the live
-		// heap instead of 2x halves the collector's share of the CPU for a few MiB more. GOGC overrides it.
-		debug.SetGCPercent(serveGCPercent)
+		debug.SetGCPercent(handlers.ServeGCPercent)
 	}
 	deliv, err := parseDelivery(cfg.smtpURL, cfg.smsWebhookURL)
 	if err != nil {
