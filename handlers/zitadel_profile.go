@@ -312,6 +312,8 @@ func profileChange(u models.User, b wire.ZitadelProfile) models.ProfileChange {
 		}
 		pcv.FieldByIndex(c.change).Set(reflect.ValueOf(ch))
 	}
+	// The loop compared the language as sent ("EN" against a stored "en"); §5 compares it as a parsed tag, so
+	// its change is decided here instead.
 	pc.PreferredLanguage = models.Change[string]{}
 	tag, _ := language.Parse(b.PreferredLanguage) // [orig] a parse error is ignored
 	if lang := tag.String(); lang != languageOf(u) {
